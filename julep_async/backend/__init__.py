@@ -1,0 +1,8 @@
+"""The fake Julep backend: one implementation of Julep semantics, used in-process by
+:class:`~julep_async.transports.InMemoryTransport` and over HTTP by ``julep-async serve``."""
+
+from .app import Backend
+from .context import count_tokens
+from .responder import Scripted, echo_responder
+
+__all__ = ["Backend", "Scripted", "count_tokens", "echo_responder"]

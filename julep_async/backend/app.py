@@ -1,0 +1,181 @@
+"""The fake Julep backend as one async handler: :class:`~julep_async.transports.Request`
+in, :class:`~julep_async.transports.Response` out.
+
+:class:`~julep_async.transports.InMemoryTransport` calls it in-process; ``julep-async
+serve`` puts it behind aiohttp.web. Either way it is the same code and the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import anyio
+
+from ..transports.base import Request, Response
+from .clock import Clock
+from .context import DEFAULT_CONTEXT_WINDOW, Summarizer, TokenCounter, count_tokens
+from .responder import Responder, as_responder
+from .routes import JSON_HEADERS, Api, Call, Fault, Reply, is_uuid, resolve
+from .store import Saved, Tenant
+
+ANONYMOUS = ""
+
+
+def _dumps(payload: Any) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def api_key_of(headers: Mapping[str, str]) -> str | None:
+    """The key a request carries: ``Authorization: Bearer <key>`` or ``X-Auth-Key``."""
+    value = headers.get("authorization") or headers.get("x-auth-key")
+    if value is None:
+        return None
+    return value[7:] if value[:7].lower() == "bearer " else value
+
+
+class Backend:
+    """A stateful, in-memory implementation of the Julep v1 API (and this project's extensions).
+
+    Args:
+        seed: makes ids and timestamps deterministic (see :class:`~.clock.Clock`).
+        responder: the fake model (see :mod:`.responder`); default echoes deterministically.
+        api_keys: if given, only these keys are accepted (401 without a key, 403 with
+            another); if ``None`` any key, or none, is accepted.
+        token_counter: counts the tokens of a text (default: ``ceil(len / 4)``).
+        summarizer: folds old turns into a summary (default: deterministic, see :mod:`.context`).
+        context_window: the fake model's window, in tokens.
+
+    State is kept per API key: one key never sees another key's data.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        responder: Responder | Sequence[str] | None = None,
+        api_keys: Iterable[str] | None = None,
+        token_counter: TokenCounter = count_tokens,
+        summarizer: Summarizer | None = None,
+        context_window: int = DEFAULT_CONTEXT_WINDOW,
+    ) -> None:
+        self.clock = Clock(seed)
+        self.responder = as_responder(responder)
+        self.api_keys = None if api_keys is None else frozenset(api_keys)
+        self.counter = token_counter
+        self.summarizer = summarizer
+        self.context_window = context_window
+        self.timer: Callable[[], float] = (lambda: 0.0) if seed is not None else time.perf_counter
+        self._tenants: dict[str, Tenant] = {}
+        self._api = Api(self)
+
+    def __repr__(self) -> str:
+        return f"<Backend tenants={len(self._tenants)}>"
+
+    async def handle(self, request: Request) -> Response:
+        """Answer one request. Never raises for a bad request: errors are error replies."""
+        try:
+            tenant = self._tenant(request)
+            key = request.headers.get("idempotency-key") if request.method != "GET" else None
+            if key:
+                return await self._idempotent(tenant, key, request)
+            return await self._dispatch(tenant, request)
+        except Fault as fault:
+            return Response(fault.status, JSON_HEADERS, _dumps(fault.payload()))
+
+    def _tenant(self, request: Request) -> Tenant:
+        key = api_key_of(request.headers)
+        if self.api_keys is not None:
+            if not key:
+                raise Fault(401, "an API key is required (Authorization: Bearer <key>)")
+            if key not in self.api_keys:
+                raise Fault(403, "Could not validate API KEY")
+        key = key or ANONYMOUS
+        tenant = self._tenants.get(key)
+        if tenant is None:
+            tenant = self._tenants[key] = Tenant()
+        return tenant
+
+    async def _dispatch(self, tenant: Tenant, request: Request) -> Response:
+        handler, ids = resolve(request.method, request.path)
+        parts = request.path.strip("/").split("/")
+        for id in ids:
+            if not is_uuid(id):  # an id that names nothing, well-formed or not, is a 404
+                kind = parts[parts.index(id) - 1].removesuffix("s").title()
+                raise Fault(404, f"{kind} {id!r} not found", type=f"{kind}NotFoundError")
+        try:
+            body = json.loads(request.body) if request.body else {}
+        except ValueError:
+            raise Fault(400, "the request body is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise Fault(400, "the request body must be a JSON object")
+        try:
+            reply: Reply = await handler(self._api, Call(tenant, ids, dict(request.query), body))
+        except Fault:
+            raise
+        except Exception as exc:  # a bug or a failing responder: a 500, as a server would
+            raise Fault(500, f"internal error: {type(exc).__name__}: {exc}", type="internal_error") from exc
+        if isinstance(reply, Response):
+            return reply
+        status, payload = reply
+        return Response(status, JSON_HEADERS, _dumps(payload))
+
+    async def _idempotent(self, tenant: Tenant, key: str, request: Request) -> Response:
+        """Replay the saved reply for a repeated ``Idempotency-Key``; wait if it is in flight."""
+        fingerprint = (request.method, request.path, request.body or b"")
+        while (pending := tenant.pending.get(key)) is not None:
+            await pending.wait()
+        saved = tenant.replies.get(key)
+        if saved is not None:
+            if saved.fingerprint != fingerprint:
+                raise Fault(422, "this Idempotency-Key was used for a different request",
+                            code="idempotency_key_reused")
+            return Response(saved.status, saved.headers, saved.body)
+        done = tenant.pending[key] = anyio.Event()
+        try:
+            response = await self._dispatch(tenant, request)
+        except BaseException:
+            del tenant.pending[key]
+            done.set()
+            raise
+        if response.stream is None:
+            if response.status < 500:
+                tenant.remember(key, Saved(fingerprint, response.status, dict(response.headers), response.body))
+            del tenant.pending[key]
+            done.set()
+            return response
+
+        def finished(chunks: list[bytes] | None) -> None:
+            if chunks is not None:
+                tenant.remember(key, Saved(fingerprint, response.status, dict(response.headers), b"".join(chunks)))
+            tenant.pending.pop(key, None)
+            done.set()
+
+        return Response(response.status, response.headers, stream=_Teed(response.stream, finished))
+
+
+class _Teed:
+    """Passes a stream through and hands its chunks to ``finished`` (``None`` if it broke off)."""
+
+    def __init__(self, inner: Any, finished: Callable[[list[bytes] | None], None]) -> None:
+        self._inner = inner
+        self._finished: Callable[[list[bytes] | None], None] | None = finished
+        self._chunks: list[bytes] = []
+        self._complete = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._inner:
+                self._chunks.append(chunk)
+                yield chunk
+            self._complete = True
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        finished, self._finished = self._finished, None
+        if finished is not None:
+            await self._inner.aclose()
+            finished(self._chunks if self._complete else None)

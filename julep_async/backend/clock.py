@@ -1,0 +1,41 @@
+"""Ids and timestamps for the fake backend: random and wall-clock, or fully seeded."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+_SEEDED_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+_TICK = timedelta(milliseconds=1)
+
+
+def format_time(moment: datetime) -> str:
+    """ISO 8601 in UTC with microseconds and ``Z``: fixed width, so it sorts as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Clock:
+    """Hands out ids and strictly increasing timestamps.
+
+    With ``seed`` set, ids come from a seeded generator and time is logical: it starts
+    at 2025-01-01T00:00:00Z and every reading advances it by one millisecond, so the
+    same calls give the same bytes on every run.
+    """
+
+    def __init__(self, seed: int | None = None) -> None:
+        self._seeded = seed is not None
+        self._random = random.Random(seed)
+        self._last = _SEEDED_EPOCH - _TICK if self._seeded else datetime.now(UTC)
+
+    def now(self) -> datetime:
+        if self._seeded:
+            self._last += _TICK
+        else:
+            self._last = max(datetime.now(UTC), self._last + timedelta(microseconds=1))
+        return self._last
+
+    def new_id(self) -> str:
+        if self._seeded:
+            return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+        return str(uuid.uuid4())

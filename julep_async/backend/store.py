@@ -1,0 +1,66 @@
+"""The fake backend's state: one :class:`Tenant` per API key, records kept in wire shape."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import anyio
+import attrs
+
+from .context import Stored
+from .search import Indexed
+
+Record = dict[str, Any]
+IDEMPOTENCY_CACHE = 4096  # replies remembered per tenant for Idempotency-Key replays
+
+
+@attrs.define
+class SessionState:
+    record: Record
+    entries: list[Record] = attrs.Factory(list)
+    summary: Stored = attrs.Factory(Stored)
+    turn: anyio.Semaphore | None = None  # serializes chats; a semaphore, not a lock:
+    # a stream may be finished by another task than the one that started it.
+
+    def turns(self) -> anyio.Semaphore:
+        if self.turn is None:
+            self.turn = anyio.Semaphore(1)
+        return self.turn
+
+
+@attrs.define
+class DocState:
+    record: Record
+    owner: tuple[str, str]  # ("agents" | "users" | "sessions", owner id)
+    index: Indexed
+
+
+@attrs.frozen
+class Saved:
+    """A reply kept for an ``Idempotency-Key``."""
+
+    fingerprint: tuple[str, str, bytes]
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@attrs.define
+class Tenant:
+    """Everything one API key can see."""
+
+    agents: dict[str, Record] = attrs.Factory(dict)
+    users: dict[str, Record] = attrs.Factory(dict)
+    sessions: dict[str, SessionState] = attrs.Factory(dict)
+    docs: dict[tuple[str, str], dict[str, DocState]] = attrs.Factory(dict)
+    replies: OrderedDict[str, Saved] = attrs.Factory(OrderedDict)
+    pending: dict[str, anyio.Event] = attrs.Factory(dict)
+
+    def docs_of(self, owner: tuple[str, str]) -> dict[str, DocState]:
+        return self.docs.setdefault(owner, {})
+
+    def remember(self, key: str, saved: Saved) -> None:
+        self.replies[key] = saved
+        if len(self.replies) > IDEMPOTENCY_CACHE:
+            self.replies.popitem(last=False)

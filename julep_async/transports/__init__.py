@@ -1,0 +1,29 @@
+"""Transports: the one seam between :class:`~julep_async.AsyncClient` and the world."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .base import ByteStream, Request, Response, Transport
+from .memory import InMemoryTransport
+
+if TYPE_CHECKING:
+    from .http import HttpTransport
+
+__all__ = [
+    "ByteStream",
+    "HttpTransport",
+    "InMemoryTransport",
+    "Request",
+    "Response",
+    "Transport",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: only the HTTP transport needs aiohttp.
+    if name == "HttpTransport":
+        from .http import HttpTransport
+
+        return HttpTransport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

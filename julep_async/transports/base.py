@@ -1,0 +1,107 @@
+"""The seam: the :class:`Transport` protocol and the SDK's own request/response types.
+
+Nothing above this module sees an HTTP library. A transport turns a :class:`Request`
+into a :class:`Response`, raising :class:`~julep_async.exceptions.APIConnectionError`
+(or :class:`~julep_async.exceptions.APITimeoutError`) when there is no usable reply.
+Error *statuses* are replies, not exceptions: the client turns them into typed errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+__all__ = ["ByteStream", "Request", "Response", "Transport"]
+
+Query = tuple[tuple[str, str], ...]
+SECRET_HEADERS = frozenset({"authorization", "x-auth-key", "x-custom-api-key"})
+"""Headers that carry credentials: never shown in a repr, never written to a cassette."""
+
+
+def _redacted(headers: Mapping[str, str]) -> str:
+    return repr({k: "<redacted>" if k in SECRET_HEADERS else v for k, v in headers.items()})
+
+
+@runtime_checkable
+class ByteStream(Protocol):
+    """A response body read chunk by chunk; the reader must exhaust or close it."""
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+@attrs.frozen
+class Request:
+    """One HTTP-shaped request, independent of any HTTP library.
+
+    Args:
+        method: upper-case HTTP method.
+        path: path below the base URL, e.g. ``/sessions/<id>/chat``.
+        query: query parameters in the order they are sent.
+        headers: header names in lower case.
+        body: the encoded JSON body, if any.
+        stream: the caller wants the body as a :class:`ByteStream` (SSE).
+        timeout: seconds one attempt may take (``None`` = no limit).
+    """
+
+    method: str
+    path: str
+    query: Query = ()
+    headers: Mapping[str, str] = attrs.field(factory=dict, repr=_redacted)
+    body: bytes | None = None
+    stream: bool = False
+    timeout: float | None = None
+
+
+@attrs.frozen
+class Response:
+    """A reply: status, lower-case headers, and a body that is either bytes or a stream."""
+
+    status: int
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    body: bytes = b""
+    stream: ByteStream | None = None
+
+    async def aread(self) -> bytes:
+        """The whole body (reads and closes the stream, if any)."""
+        if self.stream is None:
+            return self.body
+        try:
+            return b"".join([chunk async for chunk in self.stream])
+        finally:
+            await self.stream.aclose()
+
+    async def aclose(self) -> None:
+        """Release the body without reading it."""
+        if self.stream is not None:
+            await self.stream.aclose()
+
+
+class Transport(Protocol):
+    """What :class:`~julep_async.AsyncClient` needs from a transport.
+
+    Only the client calls :meth:`handle_async_request`. When ``request.stream`` is set
+    the transport may answer with ``Response.stream``; the caller then owns the stream
+    and must exhaust or close it.
+    """
+
+    async def handle_async_request(self, request: Request) -> Response: ...
+
+    async def aclose(self) -> None: ...
+
+
+class BytesStream:
+    """A :class:`ByteStream` over chunks already in memory."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self._chunks = chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self._chunks:
+            yield chunk
+
+    async def aclose(self) -> None:
+        self._chunks = []

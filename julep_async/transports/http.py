@@ -1,0 +1,136 @@
+"""``HttpTransport``: aiohttp, and the only module that imports the aiohttp client.
+
+aiohttp needs asyncio, so this transport does too. Every aiohttp or asyncio error,
+raised while sending or while reading a body, is translated once, here, through
+:data:`ERRORS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import aiohttp
+
+from ..config import Limits, Timeout
+from ..exceptions import APIConnectionError, APIError, APITimeoutError, JulepError
+from .base import Request, Response
+
+ERRORS: tuple[tuple[type[BaseException], type[APIError], str], ...] = (
+    (aiohttp.ServerTimeoutError, APITimeoutError, "timed out"),
+    (TimeoutError, APITimeoutError, "timed out"),
+    (aiohttp.ClientPayloadError, APIConnectionError, "the connection was cut mid-body"),
+    (aiohttp.ServerDisconnectedError, APIConnectionError, "the server closed the connection"),
+    (aiohttp.ClientConnectorError, APIConnectionError, "could not connect"),
+    (aiohttp.ClientError, APIConnectionError, "connection failed"),
+    (OSError, APIConnectionError, "connection failed"),
+)
+"""aiohttp/asyncio error → julep_async error, most specific first."""
+
+
+@contextlib.contextmanager
+def translated(request: Request) -> Iterator[None]:
+    """Re-raise foreign errors as the julep_async error from :data:`ERRORS`."""
+    try:
+        yield
+    except APIError:
+        raise
+    except Exception as exc:
+        for foreign, ours, what in ERRORS:
+            if isinstance(exc, foreign):
+                detail = f": {exc}" if str(exc) else ""
+                raise ours(f"{request.method} {request.path}: {what} ({type(exc).__name__}{detail})") from exc
+        raise
+
+
+class HttpTransport:
+    """Talks to a Julep-compatible server over HTTP with one aiohttp ``ClientSession``.
+
+    Args:
+        base_url: e.g. ``https://api.julep.ai/api`` or ``http://127.0.0.1:8080``.
+        timeout: ``connect`` and ``read`` apply here; the per-attempt limit comes with
+            each request.
+        limits: the connection pool (total and per host, keep-alive).
+
+    The session is created on first use, inside the running event loop, and closed by
+    :meth:`aclose`. Replies are decompressed (gzip, deflate) transparently.
+    """
+
+    def __init__(self, base_url: str, *, timeout: Timeout = Timeout(), limits: Limits = Limits()) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.limits = limits
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __repr__(self) -> str:
+        return f"<HttpTransport {self.base_url} {'open' if self._session else 'idle'}>"
+
+    def _client(self) -> aiohttp.ClientSession:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise JulepError(
+                "HttpTransport needs asyncio (aiohttp does); under trio use InMemoryTransport "
+                "or a replaying RecordingTransport"
+            ) from None
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self.limits.max_connections,
+                limit_per_host=self.limits.max_connections_per_host,
+                keepalive_timeout=self.limits.keepalive_timeout,
+            )
+            self._session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None))
+            self._loop = loop
+        elif loop is not self._loop:
+            raise JulepError("this HttpTransport belongs to another event loop; create one per loop")
+        return self._session
+
+    async def handle_async_request(self, request: Request) -> Response:
+        session = self._client()
+        timeout = aiohttp.ClientTimeout(total=None, connect=self.timeout.connect, sock_read=self.timeout.read)
+        with translated(request):
+            async with asyncio.timeout(request.timeout):
+                reply = await session.request(
+                    request.method, self.base_url + request.path, params=request.query or None,
+                    headers=request.headers, data=request.body, timeout=timeout,
+                )
+                headers = {key.lower(): value for key, value in reply.headers.items()}
+                if request.stream and reply.status < 400:
+                    return Response(reply.status, headers, stream=_BodyStream(request, reply))
+                try:
+                    body = await reply.read()
+                finally:
+                    reply.release()
+        return Response(reply.status, headers, body)
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+class _BodyStream:
+    """An aiohttp reply body read chunk by chunk, errors translated; closing it early
+    drops the connection instead of reading the rest."""
+
+    def __init__(self, request: Request, reply: aiohttp.ClientResponse) -> None:
+        self._request = request
+        self._reply: Any = reply
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            with translated(self._request):
+                async for chunk in self._reply.content.iter_any():
+                    yield chunk
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        if not self._reply.closed:
+            if self._reply.content.at_eof():
+                self._reply.release()
+            else:
+                self._reply.close()

@@ -1,0 +1,82 @@
+"""One suite over every transport.
+
+Tests that take the ``client`` (or ``connect``) fixture run once per transport leg;
+legs that can run under trio run under both asyncio and trio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from julep_async import AsyncClient
+from julep_async.retry import RetryPolicy
+from julep_async.transports import InMemoryTransport, Transport
+
+# (transport leg, anyio backends it runs under)
+LEGS = {"memory": ("asyncio", "trio")}
+
+FAST_RETRY = RetryPolicy(attempts=3, initial=0.0, max_backoff=0.0, deadline=30.0)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "leg" in metafunc.fixturenames:
+        pairs = [(backend, leg) for leg, backends in LEGS.items() for backend in backends]
+        metafunc.parametrize(("anyio_backend", "leg"), pairs, ids=[f"{leg}-{b}" for b, leg in pairs])
+    elif "anyio_backend" in metafunc.fixturenames and not metafunc.definition.get_closest_marker("asyncio_only"):
+        metafunc.parametrize("anyio_backend", ["asyncio", "trio"])
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class Leg:
+    """Builds transports and clients of one kind over one shared backend."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.memory = InMemoryTransport(seed=0)
+
+    def transport(self) -> Transport:
+        return self.memory
+
+
+@pytest.fixture
+async def connect(leg: str, anyio_backend: str) -> AsyncIterator[Callable[..., AsyncClient]]:
+    """``connect(api_key=None, **options)``: a strict client on this leg's shared backend."""
+    built = Leg(leg)
+    clients: list[AsyncClient] = []
+
+    def make(api_key: str | None = None, **options: Any) -> AsyncClient:
+        options.setdefault("retry", FAST_RETRY)
+        client = AsyncClient(api_key=api_key, transport=built.transport(), strict=True, **options)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+@pytest.fixture
+async def client(connect: Callable[..., AsyncClient]) -> AsyncClient:
+    return connect(api_key="test-key")
+
+
+@pytest.fixture
+async def agent(client: AsyncClient) -> Any:
+    return await client.agents.create(name="Research Assistant", about="Helps with research.", model="gpt-4o-mini")
+
+
+@pytest.fixture
+async def user(client: AsyncClient) -> Any:
+    return await client.users.create(name="Ada", about="A researcher")
+
+
+@pytest.fixture
+async def session(client: AsyncClient, agent: Any, user: Any) -> Any:
+    return await client.sessions.create(agent_id=agent.id, user_id=user.id, metadata={"channel": "web"})

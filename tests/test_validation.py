@@ -1,0 +1,102 @@
+"""Bad arguments raise ValidationError before anything is sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from julep_async import AsyncClient
+from julep_async.exceptions import JulepError, ValidationError
+from julep_async.transports import InMemoryTransport, Request, Response
+
+pytestmark = pytest.mark.anyio
+
+SID = "00000000-0000-4000-8000-000000000000"
+
+
+class Recorder:
+    """A transport that counts what reaches it."""
+
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+
+    async def handle_async_request(self, request: Request) -> Response:
+        self.requests.append(request)
+        return Response(500, body=b"should not be reached")
+
+    async def aclose(self) -> None:
+        pass
+
+
+CASES: dict[str, Any] = {
+    "empty messages": lambda c: c.sessions.chat(SID, []),
+    "messages not a list": lambda c: c.sessions.chat(SID, "hello"),
+    "unknown role": lambda c: c.sessions.chat(SID, [{"role": "robot", "content": "x"}]),
+    "missing content": lambda c: c.sessions.chat(SID, [{"role": "user"}]),
+    "content of wrong type": lambda c: c.sessions.chat(SID, [{"role": "user", "content": 5}]),
+    "message of wrong type": lambda c: c.sessions.chat(SID, ["hi"]),
+    "unknown chat option": lambda c: c.sessions.chat(SID, [{"role": "user", "content": "x"}], temprature=1),
+    "temperature of wrong type": lambda c: c.sessions.chat(SID, [{"role": "user", "content": "x"}], temperature="hot"),
+    "save not a bool": lambda c: c.sessions.chat(SID, [{"role": "user", "content": "x"}], save="yes"),
+    "bad context_overflow": lambda c: c.sessions.create(agent_id=SID, context_overflow="compress"),
+    "token_budget zero": lambda c: c.sessions.create(agent_id=SID, token_budget=0),
+    "token_budget bool": lambda c: c.sessions.create(agent_id=SID, token_budget=True),
+    "metadata not a dict": lambda c: c.sessions.create(agent_id=SID, metadata=["a"]),
+    "agent_id not a string": lambda c: c.sessions.create(agent_id=42),
+    "empty session id": lambda c: c.sessions.get(""),
+    "session id of wrong type": lambda c: c.sessions.get(None),
+    "negative history limit": lambda c: c.sessions.history(SID, limit=-1),
+    "before not a datetime": lambda c: c.sessions.history(SID, before="yesterday"),
+    "update with bad overflow": lambda c: c.sessions.update(SID, context_overflow=1),
+    "doc without title": lambda c: c.sessions.docs.create(SID, "", "content"),
+    "doc content of wrong type": lambda c: c.sessions.docs.create(SID, "t", 3),
+    "search text of wrong type": lambda c: c.sessions.docs.search(SID, None),
+    "search limit zero": lambda c: c.sessions.docs.search(SID, "x", limit=0),
+    "metadata_filter value nested": lambda c: c.sessions.docs.search(SID, "x", metadata_filter={"a": {"b": 1}}),
+    "agent name of wrong type": lambda c: c.agents.create(name=3),
+}
+
+SYNC_CASES: dict[str, Any] = {
+    "negative list limit": lambda c: c.sessions.list(limit=-1),
+    "negative offset": lambda c: c.sessions.list(offset=-5),
+    "bad direction": lambda c: c.sessions.list(direction="up"),
+    "bad sort_by": lambda c: c.agents.list(sort_by="name"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+async def test_rejected_before_sending(case: str) -> None:
+    transport = Recorder()
+    async with AsyncClient(transport=transport) as client:
+        with pytest.raises(ValidationError) as caught:
+            await CASES[case](client)
+    assert transport.requests == []
+    assert str(caught.value)
+
+
+@pytest.mark.parametrize("case", list(SYNC_CASES))
+def test_list_arguments_rejected_at_the_call(case: str) -> None:
+    client = AsyncClient(transport=Recorder())
+    with pytest.raises(ValidationError):
+        SYNC_CASES[case](client)
+
+
+def test_validation_error_is_a_julep_error_and_value_error() -> None:
+    assert issubclass(ValidationError, JulepError) and issubclass(ValidationError, ValueError)
+
+
+def test_missing_api_key_for_http_is_clear(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JULEP_API_KEY", raising=False)
+    with pytest.raises(JulepError, match="JULEP_API_KEY"):
+        AsyncClient()
+
+
+async def test_api_key_and_base_url_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JULEP_API_KEY", "env-key-123")
+    monkeypatch.setenv("JULEP_BASE_URL", "http://127.0.0.1:9/api/")
+    client = AsyncClient(transport=InMemoryTransport())
+    assert client.api_key == "env-key-123"
+    assert client.base_url == "http://127.0.0.1:9/api"
+    assert "env-key-123" not in repr(client)
+    await client.aclose()
