@@ -7,6 +7,8 @@ in-process answers here, so the official ``julep`` SDK, curl, or julep_async's o
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -70,8 +72,17 @@ async def running(backend: Backend | None = None, host: str = "127.0.0.1", port:
 
 def serve(host: str = "127.0.0.1", port: int = 8080, *, api_keys: list[str] | None = None,
           seed: int | None = None) -> None:
-    """Run until SIGINT or SIGTERM, then shut down cleanly."""
-    backend = Backend(seed=seed, api_keys=api_keys or None)
-    keys = f"{len(api_keys)} API key(s)" if api_keys else "any API key"
-    web.run_app(make_app(backend), host=host, port=port, access_log=None,
-                print=lambda _: print(f"julep-async serve: http://{host}:{port} ({keys}); Ctrl-C stops", flush=True))
+    """Serve until SIGINT or SIGTERM, then close every connection and return."""
+    asyncio.run(_serve(Backend(seed=seed, api_keys=api_keys or None), host, port))
+
+
+async def _serve(backend: Backend, host: str, port: int) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    keys = f"{len(backend.api_keys)} API key(s)" if backend.api_keys else "any API key"
+    async with running(backend, host, port) as url:
+        print(f"julep-async serve: {url} ({keys}); Ctrl-C stops", flush=True)
+        await stop.wait()
+    print("julep-async serve: stopped", flush=True)

@@ -6,6 +6,7 @@ legs that can run under trio run under both asyncio and trio.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -13,10 +14,11 @@ import pytest
 
 from julep_async import AsyncClient
 from julep_async.retry import RetryPolicy
-from julep_async.transports import InMemoryTransport, Transport
+from julep_async.server import running
+from julep_async.transports import InMemoryTransport
 
-# (transport leg, anyio backends it runs under)
-LEGS = {"memory": ("asyncio", "trio")}
+# transport leg -> the anyio backends it runs under (aiohttp needs asyncio)
+LEGS = {"memory": ("asyncio", "trio"), "http": ("asyncio",)}
 
 FAST_RETRY = RetryPolicy(attempts=3, initial=0.0, max_backoff=0.0, deadline=30.0)
 
@@ -34,32 +36,27 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-class Leg:
-    """Builds transports and clients of one kind over one shared backend."""
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        self.memory = InMemoryTransport(seed=0)
-
-    def transport(self) -> Transport:
-        return self.memory
-
-
 @pytest.fixture
 async def connect(leg: str, anyio_backend: str) -> AsyncIterator[Callable[..., AsyncClient]]:
-    """``connect(api_key=None, **options)``: a strict client on this leg's shared backend."""
-    built = Leg(leg)
+    """``connect(api_key="test-key", **options)``: a strict client on this leg, every
+    client of one test sharing one seeded backend (in-process, or behind a real aiohttp
+    server on 127.0.0.1 with an ephemeral port)."""
+    memory = InMemoryTransport(seed=0)
     clients: list[AsyncClient] = []
+    async with contextlib.AsyncExitStack() as stack:
+        url = await stack.enter_async_context(running(memory.backend)) if leg == "http" else None
 
-    def make(api_key: str | None = None, **options: Any) -> AsyncClient:
-        options.setdefault("retry", FAST_RETRY)
-        client = AsyncClient(api_key=api_key, transport=built.transport(), strict=True, **options)
-        clients.append(client)
-        return client
+        def make(api_key: str = "test-key", **options: Any) -> AsyncClient:
+            options.setdefault("retry", FAST_RETRY)
+            if url is None:
+                options.setdefault("transport", memory)
+            client = AsyncClient(api_key=api_key, base_url=url, strict=True, **options)
+            clients.append(client)
+            return client
 
-    yield make
-    for client in clients:
-        await client.aclose()
+        yield make
+        for client in clients:
+            await client.aclose()
 
 
 @pytest.fixture

@@ -1,0 +1,114 @@
+"""A small fault-injecting HTTP server that the tests start on 127.0.0.1.
+
+Each request takes the next action of ``script``; with the script empty, requests pass
+through to a real fake backend. The actions are what a flaky network or server does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+
+from julep_async.backend import Backend
+from julep_async.transports import Request, Response
+
+Action = Callable[[web.Request, Request, Backend], Awaitable[web.StreamResponse]]
+
+
+def _ours(http: web.Request, body: bytes) -> Request:
+    headers = {key.lower(): value for key, value in http.headers.items()}
+    return Request(http.method, http.path, tuple(http.query.items()), headers, body or None,
+                   stream="text/event-stream" in headers.get("accept", ""))
+
+
+def _web(reply: Response, body: bytes) -> web.Response:
+    return web.Response(status=reply.status, body=body, headers=dict(reply.headers))
+
+
+async def passthrough(http: web.Request, request: Request, backend: Backend) -> web.StreamResponse:
+    reply = await backend.handle(request)
+    return _web(reply, await reply.aread())
+
+
+def status(code: int, body: bytes = b"", **headers: str) -> Action:
+    async def act(http: web.Request, request: Request, backend: Backend) -> web.StreamResponse:
+        return web.Response(status=code, body=body, headers=headers or {"content-type": "application/json"})
+
+    return act
+
+
+def lost_response() -> Action:
+    """The server does the work, then the connection drops before any reply byte."""
+
+    async def act(http: web.Request, request: Request, backend: Backend) -> web.StreamResponse:
+        await (await backend.handle(request)).aread()
+        assert http.transport is not None
+        http.transport.abort()
+        return web.Response()
+
+    return act
+
+
+def reset_mid_response() -> Action:
+    """Half of the reply body, then a reset."""
+
+    async def act(http: web.Request, request: Request, backend: Backend) -> web.StreamResponse:
+        reply = await backend.handle(request)
+        body = await reply.aread()
+        response = web.StreamResponse(status=reply.status, headers={**reply.headers, "content-length": str(len(body))})
+        await response.prepare(http)
+        await response.write(body[: len(body) // 2])
+        assert http.transport is not None
+        http.transport.abort()
+        return response
+
+    return act
+
+
+def delay(seconds: float) -> Action:
+    async def act(http: web.Request, request: Request, backend: Backend) -> web.StreamResponse:
+        await asyncio.sleep(seconds)
+        return await passthrough(http, request, backend)
+
+    return act
+
+
+def never_answer() -> Action:
+    async def act(http: web.Request, request: Request, backend: Backend) -> web.StreamResponse:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    return act
+
+
+class FaultServer:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.script: list[Action] = []
+        self.seen: list[Request] = []
+        self.url = ""
+
+    async def _handle(self, http: web.Request) -> web.StreamResponse:
+        request = _ours(http, await http.read())
+        self.seen.append(request)
+        action = self.script.pop(0) if self.script else passthrough
+        return await action(http, request, self.backend)
+
+
+@asynccontextmanager
+async def fault_server(backend: Backend | None = None) -> AsyncIterator[FaultServer]:
+    server = FaultServer(backend or Backend(seed=0))
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", server._handle)
+    runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        yield server
+    finally:
+        await runner.cleanup()

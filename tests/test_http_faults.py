@@ -1,0 +1,150 @@
+"""The HTTP transport against a misbehaving server: every fault ends in success by
+retry, or in the right typed error. asyncio only (aiohttp)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from faults import FaultServer, delay, fault_server, lost_response, never_answer, reset_mid_response, status
+
+from julep_async import AsyncClient, Timeout
+from julep_async.backend import Backend
+from julep_async.exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    InternalServerError,
+    RateLimitError,
+)
+from julep_async.retry import RetryPolicy
+from julep_async.server import running
+
+pytestmark = [pytest.mark.anyio, pytest.mark.asyncio_only]
+QUICK = RetryPolicy(attempts=3, initial=0.01, max_backoff=0.02, max_retry_after=0.05, deadline=10)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FaultServer]:
+    async with fault_server() as running:
+        yield running
+
+
+@pytest.fixture
+async def setup(server: FaultServer) -> AsyncIterator[tuple[AsyncClient, Any]]:
+    async with AsyncClient(api_key="k", base_url=server.url, retry=QUICK) as client:
+        agent = await client.agents.create("A")
+        session = await client.sessions.create(agent_id=agent.id)
+        server.seen.clear()
+        yield client, session
+
+
+async def test_503_twice_then_success(server: FaultServer, setup: Any) -> None:
+    client, session = setup
+    server.script = [status(503), status(503)]
+    reply = await client.sessions.chat(session.id, [{"role": "user", "content": "hi"}])
+    assert "hi" in reply.content
+    assert len(server.seen) == 3
+    assert len({r.headers["idempotency-key"] for r in server.seen}) == 1  # one key across retries
+
+
+async def test_429_with_retry_after_is_honoured(server: FaultServer, setup: Any) -> None:
+    client, session = setup
+    server.script = [status(429, b'{"error": {"message": "slow down"}}', **{"retry-after": "0.02"})]
+    assert (await client.sessions.get(session.id)).id == session.id
+    assert len(server.seen) == 2
+
+
+async def test_429_past_the_attempts_is_a_rate_limit_error(server: FaultServer, setup: Any) -> None:
+    client, session = setup
+    server.script = [status(429, b'{"error": {"message": "slow down"}}', **{"retry-after-ms": "5"})] * 3
+    with pytest.raises(RateLimitError, match="slow down"):
+        await client.sessions.get(session.id)
+
+
+async def test_chat_retried_after_a_lost_response_leaves_one_turn(server: FaultServer, setup: Any) -> None:
+    client, session = setup
+    server.script = [lost_response()]
+    reply = await client.sessions.chat(session.id, [{"role": "user", "content": "exactly once"}])
+    assert len(server.seen) == 2
+    history = await client.sessions.history(session.id)
+    assert [e.content for e in history.entries] == ["exactly once", reply.content]
+
+
+async def test_connection_reset_mid_response_is_retried(server: FaultServer, setup: Any) -> None:
+    client, session = setup
+    server.script = [reset_mid_response()]
+    assert (await client.sessions.get(session.id)).id == session.id
+    assert len(server.seen) == 2
+
+
+async def test_reset_on_every_attempt_is_a_connection_error(server: FaultServer, setup: Any) -> None:
+    client, session = setup
+    server.script = [reset_mid_response()] * 3
+    with pytest.raises(APIConnectionError, match=r"cut mid-body|closed the connection"):
+        await client.sessions.get(session.id)
+
+
+async def test_reply_slower_than_the_attempt_timeout(server: FaultServer, setup: Any) -> None:
+    client, session = setup
+    slow = client.with_options(timeout=Timeout(attempt=0.1), retry=RetryPolicy(attempts=2, initial=0))
+    server.script = [delay(1.0)]
+    assert (await slow.sessions.get(session.id)).id == session.id  # the second attempt is fast
+    server.script = [delay(1.0), delay(1.0)]
+    with pytest.raises(APITimeoutError) as caught:
+        await slow.sessions.get(session.id)
+    assert isinstance(caught.value, TimeoutError)
+
+
+async def test_plain_text_500(server: FaultServer, setup: Any) -> None:
+    client, session = setup
+    server.script = [status(500, b"Internal Server Error", **{"content-type": "text/plain"})] * 3
+    with pytest.raises(InternalServerError) as caught:
+        await client.sessions.get(session.id)
+    assert caught.value.body == "Internal Server Error" and caught.value.status_code == 500
+
+
+async def test_malformed_json(server: FaultServer, setup: Any) -> None:
+    client, session = setup
+    server.script = [status(200, b'{"id": "truncated')]
+    with pytest.raises(APIResponseValidationError, match="not JSON"):
+        await client.sessions.get(session.id)
+
+
+async def test_server_that_never_answers_hits_the_total_deadline(server: FaultServer, setup: Any) -> None:
+    client, session = setup
+    stuck = client.with_options(retry=RetryPolicy(attempts=5, initial=0, deadline=0.3), timeout=Timeout(attempt=None))
+    server.script = [never_answer()]
+    with pytest.raises(APITimeoutError, match="deadline"):
+        await stuck.sessions.get(session.id)
+
+
+async def test_stream_cut_by_the_server_raises() -> None:
+    def cut(prompt: list[dict[str, Any]]) -> Any:
+        yield "first words "
+        raise RuntimeError("model crashed")
+
+    async with running(Backend(responder=cut)) as url, AsyncClient(api_key="k", base_url=url) as client:
+        agent = await client.agents.create("A")
+        session = await client.sessions.create(agent_id=agent.id)
+        stream = await client.sessions.chat(session.id, [{"role": "user", "content": "x"}], stream=True)
+        received = []
+        with pytest.raises(APIConnectionError, match="cut"):
+            async for chunk in stream:
+                received.append(chunk.content)
+        assert "".join(received) == "first words "
+
+
+async def test_connection_refused_is_a_connection_error() -> None:
+    async with fault_server() as running:
+        url = running.url
+    async with AsyncClient(api_key="k", base_url=url, retry=RetryPolicy(attempts=2, initial=0)) as client:
+        with pytest.raises(APIConnectionError, match="could not connect"):
+            await client.agents.list()
+
+
+def test_error_bodies_are_json_envelopes() -> None:
+    body = json.loads(b'{"error": {"message": "m", "code": "c"}}')
+    assert body["error"]["code"] == "c"
