@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import warnings
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from types import TracebackType
 from typing import Any, TypeVar, overload
@@ -36,7 +36,7 @@ from .resources.sessions import Sessions
 from .resources.users import Users
 from .retry import RetryPolicy, send_with_retries
 from .streaming import AsyncStream
-from .transports.base import ByteStream, Request, Response, Transport
+from .transports.base import BytesStream, ByteStream, Request, Response, StreamWrapper, Transport
 
 T = TypeVar("T")
 logger = logging.getLogger("julep_async")
@@ -280,8 +280,6 @@ class AsyncClient:
         await self._raise_for_status(request, response)
         stream = response.stream
         if stream is None:  # a transport that answered at once: still a stream to the caller
-            from .transports.base import BytesStream
-
             stream = BytesStream([response.body])
         return AsyncStream(stream, lambda data: self._structure(data, parse, response.status))
 
@@ -300,22 +298,19 @@ class _Items:
     items: list[Any]
 
 
-class _OnClose:
-    """A stream that calls ``done`` once when it is exhausted or closed."""
+class _OnClose(StreamWrapper):
+    """A stream that calls ``done`` once when it is exhausted, fails or is closed."""
 
     def __init__(self, inner: ByteStream, done: Callable[[], None]) -> None:
-        self._inner: ByteStream = inner
-        self._done: Callable[[], None] | None = done
+        super().__init__(inner)
+        self._done = done
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    async def __anext__(self) -> bytes:
         try:
-            async for chunk in self._inner:
-                yield chunk
-        finally:
+            return await self._pull()
+        except BaseException:
             await self.aclose()
+            raise
 
-    async def aclose(self) -> None:
-        done, self._done = self._done, None
-        if done is not None:
-            done()
-            await self._inner.aclose()
+    async def _closed(self) -> None:
+        self._done()

@@ -85,6 +85,33 @@ async def run_demo(client: AsyncClient | None = None, say: Callable[[str], None]
         except JulepError as e:
             _show(say, "Error handling", outcome=f"An error occurred: {e}")
 
-        for strategy in ("adaptive", "truncate", "summarize"):
-            session = await client.sessions.create(agent_id=agent.id, context_overflow=strategy)
-            _show(say, f"Context overflow: {strategy}", session=session.id)
+        await _overflow(client, agent.id, say)
+
+
+TURNS = [
+    "Explain what a qubit is, in a few sentences, for someone who knows classical bits well.",
+    "How does superposition differ from a classical probabilistic bit? Give an example.",
+    "What is entanglement and why does it matter for quantum algorithms like Shor's?",
+    "Which error-correction schemes are used today, and what is a logical qubit?",
+]
+
+
+async def _overflow(client: AsyncClient, agent_id: str, say: Callable[[str], None]) -> None:
+    """Each strategy on a session whose conversation outgrows a 160-token budget."""
+    for strategy in ("adaptive", "truncate", "summarize"):
+        session = await client.sessions.create(agent_id=agent_id, context_overflow=strategy, token_budget=160)
+        for turn in TURNS:
+            await client.sessions.chat(session.id, [{"role": "user", "content": turn}])
+        rendered = await client.sessions.render(session.id, [{"role": "user", "content": "Summarise our chat."}])
+        report = rendered.context
+        stored = (await client.sessions.history(session.id)).entries
+        _show(say, f"Working with context overflow: {strategy} (token_budget=160)",
+              stored_history=f"{len(stored)} entries, untouched",
+              model_sees=f"{len(rendered.messages)} messages, {report.prompt_tokens if report else '?'} tokens",
+              dropped=report.dropped if report else "?", summarized=report.summarized if report else "?")
+        for message in rendered.messages:
+            say(f"   | {message.role:>9}{' (summary)' if message.name == 'summary' else ''}: "
+                f"{str(message.content)[:90]}")
+        if strategy != "truncate":
+            summary = (await client.sessions.get(session.id)).summary
+            say(f"   session.summary: {summary[:120] + '…' if summary and len(summary) > 120 else summary}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -13,32 +13,48 @@ from .transports.base import ByteStream
 T = TypeVar("T")
 
 
-async def sse_data(stream: ByteStream) -> AsyncIterator[str]:
-    """Yield the ``data`` of each event of an SSE byte stream.
+class SSEDecoder:
+    """The ``data`` of each event of an SSE byte stream, one string per event.
 
     Julep frames every event as one ``data: <json>`` line and a blank line, with no
     ``[DONE]``. A stream that ends inside an event was cut: that raises
     :class:`~julep_async.exceptions.APIConnectionError`, never a silent end.
     """
-    buffer = b""
-    async for chunk in stream:
-        buffer += chunk
+
+    def __init__(self, stream: ByteStream) -> None:
+        self._stream = stream
+        self._chunks = stream.__aiter__()
+        self._buffer = b""
+        self._ready: list[str] = []
+
+    def __aiter__(self) -> SSEDecoder:
+        return self
+
+    async def __anext__(self) -> str:
+        while not self._ready:
+            try:
+                chunk = await self._chunks.__anext__()
+            except StopAsyncIteration:
+                if self._buffer.strip():
+                    raise APIConnectionError("the stream ended in the middle of an event (connection cut)") from None
+                raise
+            self._buffer += chunk
+            self._split()
+        return self._ready.pop(0)
+
+    def _split(self) -> None:
         while True:
-            end, size = _event_end(buffer)
+            end, size = _event_end(self._buffer)
             if end < 0:
-                break
-            block, buffer = buffer[:end], buffer[end + size :]
+                return
+            block, self._buffer = self._buffer[:end], self._buffer[end + size :]
             data = [
                 line[5:].removeprefix(b" ")
                 for line in block.replace(b"\r\n", b"\n").split(b"\n")
                 if line.startswith(b"data:")
             ]
-            if data:
-                text = b"\n".join(data).decode()
-                if text != "[DONE]":
-                    yield text
-    if buffer.strip():
-        raise APIConnectionError("the stream ended in the middle of an event (connection cut)")
+            if data and (text := b"\n".join(data).decode()) != "[DONE]":
+                self._ready.append(text)
 
 
 def _event_end(buffer: bytes) -> tuple[int, int]:
@@ -52,36 +68,33 @@ class AsyncStream(Generic[T]):
     """An async iterator of typed events that is also an async context manager.
 
     Leaving the ``async with`` block (or calling :meth:`aclose`) before the end frees
-    the connection. Iterate it once.
+    the connection; so does reaching the end or an error. Iterate it once.
     """
 
     def __init__(self, stream: ByteStream, parse: Callable[[Any], T]) -> None:
         self._stream = stream
         self._parse = parse
-        self._events = self._iterate()
+        self._events = SSEDecoder(stream)
 
-    async def _iterate(self) -> AsyncIterator[T]:
-        try:
-            async for data in sse_data(self._stream):
-                try:
-                    payload = json.loads(data)
-                except ValueError:
-                    raise APIResponseValidationError(
-                        f"a stream event is not JSON: {data[:200]!r}", status_code=200, body=data
-                    ) from None
-                yield self._parse(payload)
-        finally:
-            await self._stream.aclose()
-
-    def __aiter__(self) -> AsyncIterator[T]:
-        return self._events
+    def __aiter__(self) -> AsyncStream[T]:
+        return self
 
     async def __anext__(self) -> T:
-        return await self._events.__anext__()
+        try:
+            data = await self._events.__anext__()
+            try:
+                payload = json.loads(data)
+            except ValueError:
+                raise APIResponseValidationError(
+                    f"a stream event is not JSON: {data[:200]!r}", status_code=200, body=data
+                ) from None
+            return self._parse(payload)
+        except BaseException:
+            await self.aclose()
+            raise
 
     async def aclose(self) -> None:
         """Stop reading and release the connection."""
-        await self._events.aclose()  # type: ignore[attr-defined]
         await self._stream.aclose()
 
     async def __aenter__(self) -> AsyncStream[T]:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from julep_async import AsyncClient
+from julep_async.backend import Backend
 from julep_async.retry import RetryPolicy
 from julep_async.server import running
 from julep_async.transports import InMemoryTransport
@@ -37,14 +38,20 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def connect(leg: str, anyio_backend: str) -> AsyncIterator[Callable[..., AsyncClient]]:
+def backend() -> Backend:
+    """The seeded fake backend behind every client of one test."""
+    return Backend(seed=0)
+
+
+@pytest.fixture
+async def connect(leg: str, anyio_backend: str, backend: Backend) -> AsyncIterator[Callable[..., AsyncClient]]:
     """``connect(api_key="test-key", **options)``: a strict client on this leg, every
     client of one test sharing one seeded backend (in-process, or behind a real aiohttp
     server on 127.0.0.1 with an ephemeral port)."""
-    memory = InMemoryTransport(seed=0)
+    memory = InMemoryTransport(backend.handle)
     clients: list[AsyncClient] = []
     async with contextlib.AsyncExitStack() as stack:
-        url = await stack.enter_async_context(running(memory.backend)) if leg == "http" else None
+        url = await stack.enter_async_context(running(backend)) if leg == "http" else None
 
         def make(api_key: str = "test-key", **options: Any) -> AsyncClient:
             options.setdefault("retry", FAST_RETRY)

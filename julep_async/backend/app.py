@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import anyio
 
-from ..transports.base import Request, Response
+from ..transports.base import ByteStream, Request, Response, StreamWrapper
 from .clock import Clock
 from .context import DEFAULT_CONTEXT_WINDOW, Summarizer, TokenCounter, count_tokens
 from .responder import Responder, as_responder
@@ -156,26 +156,24 @@ class Backend:
         return Response(response.status, response.headers, stream=_Teed(response.stream, finished))
 
 
-class _Teed:
+class _Teed(StreamWrapper):
     """Passes a stream through and hands its chunks to ``finished`` (``None`` if it broke off)."""
 
-    def __init__(self, inner: Any, finished: Callable[[list[bytes] | None], None]) -> None:
-        self._inner = inner
-        self._finished: Callable[[list[bytes] | None], None] | None = finished
+    def __init__(self, inner: ByteStream, finished: Callable[[list[bytes] | None], None]) -> None:
+        super().__init__(inner)
+        self._finished = finished
         self._chunks: list[bytes] = []
         self._complete = False
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    async def __anext__(self) -> bytes:
         try:
-            async for chunk in self._inner:
-                self._chunks.append(chunk)
-                yield chunk
+            chunk = await self._pull()
+        except StopAsyncIteration:
             self._complete = True
-        finally:
             await self.aclose()
+            raise
+        self._chunks.append(chunk)
+        return chunk
 
-    async def aclose(self) -> None:
-        finished, self._finished = self._finished, None
-        if finished is not None:
-            await self._inner.aclose()
-            finished(self._chunks if self._complete else None)
+    async def _closed(self) -> None:
+        self._finished(self._chunks if self._complete else None)

@@ -198,7 +198,7 @@ def build_prompt(
     else:
         folded = [m for i, m in enumerate(earlier[start:cut], start) if not pinned[i]]
         summarize = summarizer or make_default_summarizer(counter)
-        text = summarize(stored.summary, folded, reserve - MESSAGE_OVERHEAD - counter(SUMMARY_PREFIX))
+        text = summarize(stored.summary, folded, reserve - MESSAGE_OVERHEAD - counter(SUMMARY_PREFIX)) or None
     summary = {"role": "system", "name": "summary", "content": SUMMARY_PREFIX + text} if text else None
     used = fixed + tail[cut] + (message_tokens(summary, counter) if summary else 0)
     if used > limit:

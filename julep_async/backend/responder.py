@@ -14,7 +14,7 @@ The default, :func:`echo_responder`, is deterministic.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeAlias
 
 from .context import text_of
@@ -60,7 +60,7 @@ def as_responder(value: Responder | Sequence[str] | None) -> Responder:
     return Scripted(value)
 
 
-async def pieces(responder: Responder, prompt: list[dict[str, Any]]) -> AsyncIterator[str]:
+async def pieces(responder: Responder, prompt: list[dict[str, Any]]) -> AsyncGenerator[str, None]:
     """Run ``responder`` and yield its reply piece by piece (one piece for a plain str)."""
     reply = responder(prompt)
     if inspect.isawaitable(reply):
@@ -68,8 +68,13 @@ async def pieces(responder: Responder, prompt: list[dict[str, Any]]) -> AsyncIte
     if isinstance(reply, str):
         yield reply
     elif isinstance(reply, AsyncIterable):
-        async for piece in reply:
-            yield piece
+        try:
+            async for piece in reply:
+                yield piece
+        finally:
+            close = getattr(reply, "aclose", None)
+            if close is not None:
+                await close()
     else:
         for piece in reply:
             yield piece

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -531,17 +532,18 @@ class Answer:
         return {"prompt_tokens": self.prompt.prompt_tokens, "completion_tokens": completion,
                 "total_tokens": self.prompt.prompt_tokens + completion}
 
-    async def pieces(self) -> AsyncIterator[str]:
+    async def pieces(self) -> AsyncGenerator[str, None]:
         """The reply, piece by piece, cut at ``max_tokens`` if the request set it."""
         used = 0
-        async for piece in responders.pieces(self.api.backend.responder, self.prompt.messages):
-            if self.max_tokens is not None:
-                piece = context.fit_text(piece[::-1], self.max_tokens - used, self.api.backend.counter)[::-1]
-                piece = piece.removesuffix("…")
-            used += self.api.backend.counter(piece)
-            yield piece
-            if self.max_tokens is not None and used >= self.max_tokens:
-                return
+        async with aclosing(responders.pieces(self.api.backend.responder, self.prompt.messages)) as pieces:
+            async for piece in pieces:
+                if self.max_tokens is not None:
+                    piece = context.fit_text(piece[::-1], self.max_tokens - used, self.api.backend.counter)[::-1]
+                    piece = piece.removesuffix("…")
+                used += self.api.backend.counter(piece)
+                yield piece
+                if self.max_tokens is not None and used >= self.max_tokens:
+                    return
 
     async def complete(self) -> Record:
         reply = "".join([piece async for piece in self.pieces()])
@@ -551,13 +553,14 @@ class Answer:
         choice = {"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": reply}}
         return self.envelope([choice], self.usage(reply))
 
-    async def events(self) -> AsyncIterator[bytes]:
+    async def events(self) -> AsyncGenerator[bytes, None]:
         parts = []
-        async for piece in self.pieces():
-            for word in re.findall(r"\s*\S+\s*|\s+", piece) or [piece]:
-                parts.append(word)
-                delta = {"index": 0, "finish_reason": "stop", "delta": {"role": "assistant", "content": word}}
-                yield sse(self.envelope([delta], None))
+        async with aclosing(self.pieces()) as pieces:
+            async for piece in pieces:
+                for word in re.findall(r"\s*\S+\s*|\s+", piece) or [piece]:
+                    parts.append(word)
+                    delta = {"index": 0, "finish_reason": "stop", "delta": {"role": "assistant", "content": word}}
+                    yield sse(self.envelope([delta], None))
         reply = "".join(parts)
         self.save(reply)
         yield sse(self.envelope([], self.usage(reply)))
@@ -589,22 +592,25 @@ def sse(payload: Record) -> bytes:
 class TurnStream:
     """A reply stream that holds the session's turn until it ends or is closed."""
 
-    def __init__(self, events: AsyncIterator[bytes], release: Callable[[], None]) -> None:
+    def __init__(self, events: AsyncGenerator[bytes, None], release: Callable[[], None]) -> None:
         self._events = events
         self._release: Callable[[], None] | None = release
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    def __aiter__(self) -> TurnStream:
+        return self
+
+    async def __anext__(self) -> bytes:
         try:
-            async for event in self._events:
-                yield event
-        finally:
+            return await self._events.__anext__()
+        except BaseException:
             await self.aclose()
+            raise
 
     async def aclose(self) -> None:
         release, self._release = self._release, None
         if release is not None:
             release()
-            await self._events.aclose()  # type: ignore[attr-defined]
+            await self._events.aclose()
 
 
 def is_uuid(value: str) -> bool:

@@ -9,7 +9,7 @@ Error *statuses* are replies, not exceptions: the client turns them into typed e
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 import attrs
 
@@ -97,11 +97,56 @@ class BytesStream:
     """A :class:`ByteStream` over chunks already in memory."""
 
     def __init__(self, chunks: list[bytes]) -> None:
-        self._chunks = chunks
+        self._chunks = list(reversed(chunks))
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self._chunks:
-            yield chunk
+    def __aiter__(self) -> BytesStream:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if not self._chunks:
+            raise StopAsyncIteration
+        return self._chunks.pop()
 
     async def aclose(self) -> None:
         self._chunks = []
+
+
+class StreamWrapper:
+    """Base of a :class:`ByteStream` that wraps another one.
+
+    Wrappers are plain iterator objects, not async generators, so that closing the
+    outermost closes every layer at once, under asyncio and trio alike. Subclasses
+    override :meth:`__anext__` (pulling with :meth:`_pull`) and :meth:`_closed`.
+    """
+
+    def __init__(self, inner: ByteStream) -> None:
+        self._inner = inner
+        self._iterator: AsyncIterator[bytes] | None = None
+        self._open = True
+
+    def __aiter__(self) -> StreamWrapper:
+        return self
+
+    async def _pull(self) -> bytes:
+        if self._iterator is None:
+            self._iterator = self._inner.__aiter__()
+        return await self._iterator.__anext__()
+
+    async def __anext__(self) -> bytes:
+        return await self._pull()
+
+    async def _closed(self) -> None:
+        """Called once, when the stream is closed (exhausted, failed or abandoned)."""
+
+    async def aclose(self) -> None:
+        if not self._open:
+            return
+        self._open = False
+        iterator, self._iterator = self._iterator, None
+        try:
+            await self._closed()
+        finally:
+            close = getattr(iterator, "aclose", None)
+            if close is not None and iterator is not cast(object, self._inner):
+                await close()
+            await self._inner.aclose()

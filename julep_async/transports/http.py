@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import aiohttp
 
@@ -118,15 +117,22 @@ class _BodyStream:
 
     def __init__(self, request: Request, reply: aiohttp.ClientResponse) -> None:
         self._request = request
-        self._reply: Any = reply
+        self._reply = reply
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    def __aiter__(self) -> _BodyStream:
+        return self
+
+    async def __anext__(self) -> bytes:
         try:
             with translated(self._request):
-                async for chunk in self._reply.content.iter_any():
-                    yield chunk
-        finally:
+                chunk = await self._reply.content.readany()
+        except BaseException:
             await self.aclose()
+            raise
+        if not chunk:
+            await self.aclose()
+            raise StopAsyncIteration
+        return chunk
 
     async def aclose(self) -> None:
         if not self._reply.closed:

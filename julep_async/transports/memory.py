@@ -7,11 +7,11 @@ any handler ``Request -> Response``, sync or async, can take its place.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from ..exceptions import APIConnectionError
-from .base import ByteStream, Request, Response
+from .base import Request, Response, StreamWrapper
 
 Handler = Callable[[Request], Response | Awaitable[Response]]
 
@@ -69,18 +69,13 @@ class InMemoryTransport:
         pass
 
 
-class _CutToConnectionError:
+class _CutToConnectionError(StreamWrapper):
     """Reports a handler's stream breaking off as the server cutting the connection."""
 
-    def __init__(self, inner: ByteStream) -> None:
-        self._inner = inner
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    async def __anext__(self) -> bytes:
         try:
-            async for chunk in self._inner:
-                yield chunk
+            return await self._pull()
+        except (StopAsyncIteration, APIConnectionError):
+            raise
         except Exception as exc:
             raise APIConnectionError(f"the server cut the stream: {type(exc).__name__}: {exc}") from exc
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
