@@ -57,7 +57,8 @@ class AsyncClient:
             and selects the tenant of the fake backend).
         base_url: falls back to ``JULEP_BASE_URL``, then ``https://api.julep.ai/api``.
         transport: where requests go (default: an :class:`~julep_async.transports.HttpTransport`).
-            Closing the client closes it.
+        close_transport: close a transport you passed when the client is closed (default:
+            yes); a transport the client built itself is always closed.
         timeout: per-attempt limits (:class:`~julep_async.config.Timeout`).
         retry: when to retry and the total deadline (:class:`~julep_async.retry.RetryPolicy`).
         limits: connection pool of the HTTP transport the client builds itself.
@@ -79,9 +80,11 @@ class AsyncClient:
         max_in_flight: int | None = None,
         headers: Mapping[str, str] | None = None,
         strict: bool = False,
+        close_transport: bool = True,
     ) -> None:
         api_key = api_key if api_key is not None else os.environ.get("JULEP_API_KEY")
         self.base_url = (base_url or os.environ.get("JULEP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        close_transport = close_transport or transport is None  # one it builds, it closes
         if transport is None:
             if not api_key:
                 raise JulepError(
@@ -111,7 +114,7 @@ class AsyncClient:
             self._headers["authorization"] = f"Bearer {self._api_key}"
         self._in_flight: anyio.Semaphore | None = None
         self._state = _State.UNOPENED
-        self._owns_transport = True
+        self._owns_transport = close_transport
 
     # -- resources ----------------------------------------------------------------
 
@@ -176,9 +179,8 @@ class AsyncClient:
             "timeout": self.timeout, "retry": self.retry, "max_in_flight": self.max_in_flight,
             "headers": self._extra_headers, "strict": self._strict, **overrides,
         }
-        copy = AsyncClient(api_key=self._api_key, base_url=self.base_url, transport=self._transport, **settings)
-        copy._owns_transport = False
-        return copy
+        return AsyncClient(api_key=self._api_key, base_url=self.base_url, transport=self._transport,
+                           close_transport=False, **settings)
 
     # -- the pipeline -------------------------------------------------------------
 
@@ -216,7 +218,10 @@ class AsyncClient:
         deadline = self.retry.deadline
         try:
             with anyio.fail_after(deadline):
-                response = await send_with_retries(self._transport.handle_async_request, request, self.retry)
+                response = await send_with_retries(
+                    self._transport.handle_async_request, request, self.retry,
+                    virtual_time=getattr(self._transport, "replaying", False),
+                )
         except TimeoutError as exc:
             if isinstance(exc, APITimeoutError):
                 raise

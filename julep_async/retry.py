@@ -118,28 +118,31 @@ def retry_delay(
 
 
 async def send_with_retries(
-    send: Callable[[Request], Awaitable[Response]], request: Request, policy: RetryPolicy
+    send: Callable[[Request], Awaitable[Response]], request: Request, policy: RetryPolicy,
+    *, virtual_time: bool = False,
 ) -> Response:
     """Send ``request`` until it succeeds, fails for good, or no retry is left.
 
     Returns the last response (possibly an error status, for the caller to raise);
     re-raises the last connection error. A wait that would end past the enclosing
-    deadline is not started.
+    deadline is not started. With ``virtual_time`` (a replaying transport: no server is
+    waiting) the waits are decided and logged but not slept.
     """
+    skip_waits = _testing or virtual_time
     retries = 0
     while True:
         try:
             response = await send(request)
         except APIConnectionError as exc:
             delay = retry_delay(policy, retries, error=exc)
-            if delay is None or not _fits_deadline(delay):
+            if delay is None or not (skip_waits or _fits_deadline(delay)):
                 raise
             reason = f"{type(exc).__name__}: {exc}"
         else:
             if response.status < 400:
                 return response
             delay = retry_delay(policy, retries, status=response.status, headers=response.headers)
-            if delay is None or not _fits_deadline(delay):
+            if delay is None or not (skip_waits or _fits_deadline(delay)):
                 return response
             await response.aclose()
             reason = f"status {response.status}"
@@ -147,11 +150,9 @@ async def send_with_retries(
         logger.debug(
             "retrying %s %s in %.3fs (retry %d, %s)", request.method, request.path, delay, retries, reason
         )
-        if not _testing:
+        if not skip_waits:
             await anyio.sleep(delay)
 
 
 def _fits_deadline(delay: float) -> bool:
-    if _testing:
-        return True
     return anyio.current_time() + delay < anyio.current_effective_deadline()

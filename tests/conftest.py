@@ -16,17 +16,22 @@ from julep_async import AsyncClient
 from julep_async.backend import Backend
 from julep_async.retry import RetryPolicy
 from julep_async.server import running
-from julep_async.transports import InMemoryTransport
+from julep_async.testing.pytest_plugin import FAILED, cassette_path, record_mode, records, rerecord_command
+from julep_async.transports import InMemoryTransport, RecordingTransport
 
 # transport leg -> the anyio backends it runs under (aiohttp needs asyncio)
-LEGS = {"memory": ("asyncio", "trio"), "http": ("asyncio",)}
+LEGS = {"memory": ("asyncio", "trio"), "http": ("asyncio",), "replay": ("asyncio", "trio")}
+
+pytest_plugins = ["pytester"]
 
 FAST_RETRY = RetryPolicy(attempts=3, initial=0.0, max_backoff=0.0, deadline=30.0)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "leg" in metafunc.fixturenames:
-        pairs = [(backend, leg) for leg, backends in LEGS.items() for backend in backends]
+        live_only = metafunc.definition.get_closest_marker("live_backend") is not None
+        pairs = [(backend, leg) for leg, backends in LEGS.items() for backend in backends
+                 if not (live_only and leg == "replay")]
         metafunc.parametrize(("anyio_backend", "leg"), pairs, ids=[f"{leg}-{b}" for b, leg in pairs])
     elif "anyio_backend" in metafunc.fixturenames and not metafunc.definition.get_closest_marker("asyncio_only"):
         metafunc.parametrize("anyio_backend", ["asyncio", "trio"])
@@ -44,26 +49,38 @@ def backend() -> Backend:
 
 
 @pytest.fixture
-async def connect(leg: str, anyio_backend: str, backend: Backend) -> AsyncIterator[Callable[..., AsyncClient]]:
+async def connect(
+    request: pytest.FixtureRequest, leg: str, anyio_backend: str, backend: Backend
+) -> AsyncIterator[Callable[..., AsyncClient]]:
     """``connect(api_key="test-key", **options)``: a strict client on this leg, every
-    client of one test sharing one seeded backend (in-process, or behind a real aiohttp
-    server on 127.0.0.1 with an ephemeral port)."""
+    client of one test sharing one seeded backend: in-process, behind a real aiohttp
+    server on 127.0.0.1 (ephemeral port), or replayed from the test's cassette under
+    ``tests/cassettes/`` (recorded through the in-process backend with
+    ``--julep-record-mode=once``)."""
     memory = InMemoryTransport(backend.handle)
     clients: list[AsyncClient] = []
     async with contextlib.AsyncExitStack() as stack:
         url = await stack.enter_async_context(running(backend)) if leg == "http" else None
+        recorder = None
+        if leg == "replay":
+            path = cassette_path(request.node, ignore=("anyio_backend", "leg"))
+            mode = record_mode(request.config)
+            recorder = RecordingTransport(memory if records(mode, path) else None, path, mode,
+                                          rerecord=rerecord_command(request.node))
 
         def make(api_key: str = "test-key", **options: Any) -> AsyncClient:
             options.setdefault("retry", FAST_RETRY)
             if url is None:
-                options.setdefault("transport", memory)
-            client = AsyncClient(api_key=api_key, base_url=url, strict=True, **options)
+                options.setdefault("transport", recorder or memory)
+            client = AsyncClient(api_key=api_key, base_url=url, strict=True, close_transport=False, **options)
             clients.append(client)
             return client
 
         yield make
         for client in clients:
             await client.aclose()
+        if recorder is not None:
+            await recorder.aclose(complete=not request.node.stash.get(FAILED, False))
 
 
 @pytest.fixture

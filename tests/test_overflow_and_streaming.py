@@ -25,6 +25,7 @@ async def _session(client: AsyncClient, agent: Any, strategy: str | None, budget
     return session
 
 
+@pytest.mark.live_backend
 @pytest.mark.parametrize("strategy", ["truncate", "summarize", "adaptive"])
 async def test_render_is_exactly_what_the_model_receives(client: AsyncClient, agent: Any, backend: Backend,
                                                          strategy: str) -> None:

@@ -9,11 +9,13 @@ from .memory import InMemoryTransport
 
 if TYPE_CHECKING:
     from .http import HttpTransport
+    from .recording import RecordingTransport
 
 __all__ = [
     "ByteStream",
     "HttpTransport",
     "InMemoryTransport",
+    "RecordingTransport",
     "Request",
     "Response",
     "Transport",
@@ -21,9 +23,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use: only the HTTP transport needs aiohttp.
+    # Imported on first use: only the HTTP transport needs aiohttp, and replay must not load it.
     if name == "HttpTransport":
         from .http import HttpTransport
 
         return HttpTransport
+    if name == "RecordingTransport":
+        from .recording import RecordingTransport
+
+        return RecordingTransport
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

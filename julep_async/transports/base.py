@@ -85,7 +85,8 @@ class Transport(Protocol):
 
     Only the client calls :meth:`handle_async_request`. When ``request.stream`` is set
     the transport may answer with ``Response.stream``; the caller then owns the stream
-    and must exhaust or close it.
+    and must exhaust or close it. A transport with a true ``replaying`` attribute plays
+    back recorded replies: the client then skips retry waits, as no server is waiting.
     """
 
     async def handle_async_request(self, request: Request) -> Response: ...
