@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import warnings
+from collections import deque
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from types import TracebackType
@@ -113,6 +114,7 @@ class AsyncClient:
         if self._api_key:
             self._headers["authorization"] = f"Bearer {self._api_key}"
         self._in_flight: anyio.Semaphore | None = None
+        self._turns: dict[str, _Turn] = {}
         self._state = _State.UNOPENED
         self._owns_transport = close_transport
 
@@ -203,7 +205,10 @@ class AsyncClient:
         if self._in_flight is None:
             self._in_flight = anyio.Semaphore(self.max_in_flight)
         slot = self._in_flight
-        await slot.acquire()
+        try:
+            slot.acquire_nowait()
+        except anyio.WouldBlock:
+            await slot.acquire()
         try:
             response = await self._send_within_deadline(request)
         except BaseException:
@@ -232,6 +237,35 @@ class AsyncClient:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d", request.method, request.path, response.status)
         return response
+
+    async def _take_turn(self, key: str) -> Callable[[], None]:
+        """Wait until no other call holds ``key`` (a session's chat turn); return the release.
+
+        Chats on one session run one at a time, in arrival order, so their history writes
+        never interleave, whatever the server does; other sessions are not held up. An
+        uncontended turn costs a dict lookup.
+        """
+        turn = self._turns.get(key)
+        if turn is None:
+            turn = self._turns[key] = _Turn()
+            return lambda: self._pass_turn(key, turn)
+        waiter = anyio.Event()
+        turn.waiters.append(waiter)
+        try:
+            await waiter.wait()
+        except BaseException:
+            if waiter.is_set():  # handed the turn just as we were cancelled: pass it on
+                self._pass_turn(key, turn)
+            else:
+                turn.waiters.remove(waiter)
+            raise
+        return lambda: self._pass_turn(key, turn)
+
+    def _pass_turn(self, key: str, turn: _Turn) -> None:
+        if turn.waiters:
+            turn.waiters.popleft().set()
+        else:
+            del self._turns[key]
 
     async def _raise_for_status(self, request: Request, response: Response) -> None:
         if response.status < 400:
@@ -278,14 +312,21 @@ class AsyncClient:
             ) from None
         return self._structure(data, cast_to, response.status)
 
-    async def _stream(self, method: str, path: str, *, body: Any, parse: type[T]) -> AsyncStream[T]:
-        """Send one call whose reply is an SSE stream of ``parse`` events."""
-        request = self._build(method, path, body, (), stream=True)
-        response = await self._send(request)
-        await self._raise_for_status(request, response)
-        stream = response.stream
-        if stream is None:  # a transport that answered at once: still a stream to the caller
-            stream = BytesStream([response.body])
+    async def _stream(self, method: str, path: str, *, body: Any, parse: type[T],
+                      on_close: Callable[[], None] | None = None) -> AsyncStream[T]:
+        """Send one call whose reply is an SSE stream of ``parse`` events; ``on_close`` runs
+        once the stream is exhausted or closed (or at once, if the call fails)."""
+        try:
+            request = self._build(method, path, body, (), stream=True)
+            response = await self._send(request)
+            await self._raise_for_status(request, response)
+        except BaseException:
+            if on_close is not None:
+                on_close()
+            raise
+        stream: ByteStream = response.stream or BytesStream([response.body])
+        if on_close is not None:
+            stream = _OnClose(stream, on_close)
         return AsyncStream(stream, lambda data: self._structure(data, parse, response.status))
 
     def _pager(self, path: str, query: list[tuple[str, str]], cast_to: type[T], *,
@@ -301,6 +342,13 @@ class AsyncClient:
 @attrs.frozen
 class _Items:
     items: list[Any]
+
+
+@attrs.define
+class _Turn:
+    """A session's chat turn, held by one call; the others wait in line."""
+
+    waiters: deque[anyio.Event] = attrs.Factory(deque)
 
 
 class _OnClose(StreamWrapper):

@@ -125,35 +125,37 @@ class Backend:
     async def _idempotent(self, tenant: Tenant, key: str, request: Request) -> Response:
         """Replay the saved reply for a repeated ``Idempotency-Key``; wait if it is in flight."""
         fingerprint = (request.method, request.path, request.body or b"")
-        while (pending := tenant.pending.get(key)) is not None:
-            await pending.wait()
+        while key in tenant.pending:  # a duplicate while the first is running: wait for it
+            waiter = tenant.pending[key]
+            if waiter is None:
+                waiter = tenant.pending[key] = anyio.Event()
+            await waiter.wait()
         saved = tenant.replies.get(key)
         if saved is not None:
             if saved.fingerprint != fingerprint:
                 raise Fault(422, "this Idempotency-Key was used for a different request",
                             code="idempotency_key_reused")
             return Response(saved.status, saved.headers, saved.body)
-        done = tenant.pending[key] = anyio.Event()
+        tenant.pending[key] = None  # the Event is made only if a duplicate has to wait
+
+        def finished(status: int, headers: Mapping[str, str], body: bytes | None) -> None:
+            if body is not None and status < 500:
+                tenant.remember(key, Saved(fingerprint, status, dict(headers), body))
+            if (waiter := tenant.pending.pop(key, None)) is not None:
+                waiter.set()
+
         try:
             response = await self._dispatch(tenant, request)
         except BaseException:
-            del tenant.pending[key]
-            done.set()
+            finished(500, {}, None)
             raise
         if response.stream is None:
-            if response.status < 500:
-                tenant.remember(key, Saved(fingerprint, response.status, dict(response.headers), response.body))
-            del tenant.pending[key]
-            done.set()
+            finished(response.status, response.headers, response.body)
             return response
-
-        def finished(chunks: list[bytes] | None) -> None:
-            if chunks is not None:
-                tenant.remember(key, Saved(fingerprint, response.status, dict(response.headers), b"".join(chunks)))
-            tenant.pending.pop(key, None)
-            done.set()
-
-        return Response(response.status, response.headers, stream=_Teed(response.stream, finished))
+        return Response(response.status, response.headers, stream=_Teed(
+            response.stream,
+            lambda chunks: finished(response.status, response.headers, None if chunks is None else b"".join(chunks)),
+        ))
 
 
 class _Teed(StreamWrapper):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import random
-import uuid
 from datetime import UTC, datetime, timedelta
 
 _SEEDED_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
@@ -12,7 +12,14 @@ _TICK = timedelta(milliseconds=1)
 
 def format_time(moment: datetime) -> str:
     """ISO 8601 in UTC with microseconds and ``Z``: fixed width, so it sorts as text."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def _uuid4(bits: int) -> str:
+    """``bits`` as a version-4 UUID string (what ``str(uuid.UUID(int=bits, version=4))`` gives)."""
+    bits = (bits & ~(0xF000 << 64) | (0x4000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)
+    h = f"{bits:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class Clock:
@@ -37,5 +44,5 @@ class Clock:
 
     def new_id(self) -> str:
         if self._seeded:
-            return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
-        return str(uuid.uuid4())
+            return _uuid4(self._random.getrandbits(128))
+        return _uuid4(int.from_bytes(os.urandom(16)))

@@ -140,9 +140,14 @@ def build_prompt(
     counter: TokenCounter = count_tokens,
     summarizer: Summarizer | None = None,
     stored: Stored = Stored(),
+    sizes: Sequence[int] | None = None,
 ) -> Prompt:
-    """Apply ``strategy`` and return the prompt; raise :class:`PromptTooBig` if it cannot fit."""
-    sizes = [message_tokens(message, counter) for message in earlier]
+    """Apply ``strategy`` and return the prompt; raise :class:`PromptTooBig` if it cannot fit.
+
+    ``sizes`` may give the token counts of ``earlier`` when they are known already.
+    """
+    if sizes is None:
+        sizes = [message_tokens(message, counter) for message in earlier]
     pinned = [message.get("role") == "system" for message in earlier]
     fixed = sum(message_tokens(m, counter) for m in system) + message_tokens(newest, counter)
     fixed += sum(size for size, pin in zip(sizes, pinned, strict=True) if pin)

@@ -334,7 +334,7 @@ class Api:
     async def clear_history(self, call: Call) -> Reply:
         state = self.session(call)
         async with state.turns():
-            state.entries = []
+            state.entries, state.said, state.sizes = [], [], []
             state.summary = context.Stored()
             state.record["summary"] = None
         return self.deleted(call.ids[0])
@@ -390,14 +390,14 @@ class Api:
             if docs:
                 listing = "\n".join(f"- {d['title']}: {d['snippet']['content']}" for d in docs)
                 system.append({"role": "system", "content": f"Relevant documents:\n{listing}"})
-        earlier = [{"role": e["role"], "content": e["content"], **({"name": e["name"]} if e.get("name") else {})}
-                   for e in state.entries] + messages[:-1]
+        counter = self.backend.counter
         try:
             prompt = context.build_prompt(
-                system, earlier, messages[-1],
+                system, state.said + messages[:-1], messages[-1],
                 strategy=record["context_overflow"], token_budget=record["token_budget"],
-                window=self.backend.context_window, counter=self.backend.counter,
+                window=self.backend.context_window, counter=counter,
                 summarizer=self.backend.summarizer, stored=state.summary,
+                sizes=state.sizes + [context.message_tokens(m, counter) for m in messages[:-1]],
             )
         except context.PromptTooBig as exc:
             raise Fault(400, str(exc), code="prompt_too_big", type="PromptTooBigError") from None
@@ -574,14 +574,16 @@ class Answer:
             state.record["summary"] = self.prompt.summary
         for message, source in [*((m, "api_request") for m in self.messages),
                                 ({"role": "assistant", "content": reply}, "api_response")]:
-            now = self.api.now()
+            now, tokens, name = self.api.now(), context.message_tokens(message, counter), message.get("name")
             state.entries.append({
                 "id": self.api.clock.new_id(), "created_at": now, "timestamp": now,
-                "role": message["role"], "name": message.get("name"), "content": message.get("content"),
-                "source": source, "tokenizer": "chars/4", "model": model,
-                "token_count": context.message_tokens(message, counter),
+                "role": message["role"], "name": name, "content": message.get("content"),
+                "source": source, "tokenizer": "chars/4", "model": model, "token_count": tokens,
                 "tool_calls": message.get("tool_calls"), "tool_call_id": message.get("tool_call_id"),
             })
+            said = {"role": message["role"], "content": message.get("content")}
+            state.said.append({**said, "name": name} if name else said)
+            state.sizes.append(tokens)
 
 
 def sse(payload: Record) -> bytes:

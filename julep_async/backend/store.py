@@ -19,6 +19,8 @@ IDEMPOTENCY_CACHE = 4096  # replies remembered per tenant for Idempotency-Key re
 class SessionState:
     record: Record
     entries: list[Record] = attrs.Factory(list)
+    said: list[Record] = attrs.Factory(list)  # each entry as a prompt message
+    sizes: list[int] = attrs.Factory(list)  # each entry's tokens
     summary: Stored = attrs.Factory(Stored)
     turn: anyio.Semaphore | None = None  # serializes chats; a semaphore, not a lock:
     # a stream may be finished by another task than the one that started it.
@@ -55,7 +57,7 @@ class Tenant:
     sessions: dict[str, SessionState] = attrs.Factory(dict)
     docs: dict[tuple[str, str], dict[str, DocState]] = attrs.Factory(dict)
     replies: OrderedDict[str, Saved] = attrs.Factory(OrderedDict)
-    pending: dict[str, anyio.Event] = attrs.Factory(dict)
+    pending: dict[str, anyio.Event | None] = attrs.Factory(dict)  # keys in flight (Event: someone waits)
 
     def docs_of(self, owner: tuple[str, str]) -> dict[str, DocState]:
         return self.docs.setdefault(owner, {})

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import Any, Literal, overload
 
+import anyio
 import attrs
 
 from .._types import UNSET, ContextOverflow, Unset, drop_unset
@@ -28,6 +29,32 @@ from ._base import (
 from .docs import SessionDocs
 
 MessagesArg = Sequence[dict[str, Any] | Message]
+
+
+@attrs.frozen
+class ChatJob:
+    """One chat for :meth:`Sessions.chat_many`."""
+
+    session_id: str
+    messages: MessagesArg
+    options: dict[str, Any] = attrs.Factory(dict)
+
+
+@attrs.frozen
+class ChatOutcome:
+    """What one job of :meth:`Sessions.chat_many` gave: a reply or an error."""
+
+    session_id: str
+    response: ChatResponse | None
+    error: Exception | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+Outcomes = list[ChatOutcome]
+Slots = list[ChatOutcome | None]
 
 _SETTINGS = {
     "situation": (str, True), "system_template": (str, True), "render_templates": (bool, False),
@@ -186,10 +213,52 @@ class Sessions(Resource):
         """
         path = self._path(session_id, "/chat")
         body = self._chat_body(messages, save=save, recall=recall, options=options)
+        release = await self._client._take_turn(path)  # held until the reply (or stream) ends
         if stream:
             body["stream"] = True
-            return await self._client._stream("POST", path, body=body, parse=ChatChunk)
-        return await self._client._request("POST", path, body=body, cast_to=ChatResponse)
+            return await self._client._stream("POST", path, body=body, parse=ChatChunk, on_close=release)
+        try:
+            return await self._client._request("POST", path, body=body, cast_to=ChatResponse)
+        finally:
+            release()
+
+    async def chat_many(
+        self,
+        jobs: Iterable[ChatJob | tuple[str, MessagesArg]],
+        *,
+        concurrency: int = 16,
+        **options: Any,
+    ) -> Outcomes:
+        """Run many chats with at most ``concurrency`` in flight; one outcome per job, in order.
+
+        Args:
+            jobs: :class:`ChatJob` objects, or ``(session_id, messages)`` pairs.
+            concurrency: chats in flight at once (the client's ``max_in_flight`` and
+                connection pool still apply beneath).
+            **options: chat options applied to every job (``save``, ``model``, ...).
+
+        Chats on one session run one after another, different sessions in parallel. A
+        failing chat does not stop the others: its outcome carries the error. Cancelling
+        the caller cancels every chat still running, and no task outlives the call.
+        """
+        check_count("concurrency", concurrency, minimum=1)
+        queue = [job if isinstance(job, ChatJob) else ChatJob(*job) for job in jobs]
+        outcomes: Slots = [None] * len(queue)
+        pending = iter(enumerate(queue))
+
+        async def worker() -> None:
+            for index, job in pending:
+                try:
+                    reply = await self.chat(job.session_id, job.messages, **{**options, **job.options})
+                except Exception as error:
+                    outcomes[index] = ChatOutcome(job.session_id, None, error)
+                else:
+                    outcomes[index] = ChatOutcome(job.session_id, reply, None)
+
+        async with anyio.create_task_group() as tasks:
+            for _ in range(min(concurrency, len(queue))):
+                tasks.start_soon(worker)
+        return [outcome for outcome in outcomes if outcome is not None]
 
     async def render(self, session_id: str, messages: MessagesArg, *, recall: bool = True,
                      **options: Any) -> RenderResponse:
