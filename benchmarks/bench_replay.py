@@ -9,15 +9,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import anyio
-
 from julep_async import AsyncClient
 from julep_async.transports import InMemoryTransport, RecordingTransport
 
-try:
-    from .common import measure, table
-except ImportError:  # run as a script
-    from common import measure, table  # type: ignore[no-redef]
+from .common import measure, table
 
 CHATS = 2_000
 LOAD_INTERACTIONS = 10_000
@@ -78,5 +73,3 @@ def report(results: dict[str, Any]) -> str:
     return text
 
 
-if __name__ == "__main__":
-    print(report(anyio.run(run)))

@@ -1,8 +1,8 @@
 """``AsyncClient``: configuration, lifecycle, resources, and the one request pipeline.
 
-``resource call → _request()`` (build a :class:`Request`) ``→ _send()`` (in-flight cap,
-deadline, retries, ``transport.handle_async_request``) ``→ _decode()`` (status → typed
-error, JSON → model).
+``resource call → _request()`` (build a :class:`Request`) ``→ _send()`` (in-flight cap)
+``→ _send_with_retries()`` (retries within the deadline, ``transport.handle_async_request``)
+``→ _raise_for_status()`` / ``_structure()`` (status → typed error, JSON → model).
 """
 
 from __future__ import annotations
@@ -25,12 +25,7 @@ import cattrs
 from . import __version__
 from .config import DEFAULT_BASE_URL, Limits, Timeout
 from .converter import converter, strict_converter
-from .exceptions import (
-    APIResponseValidationError,
-    APITimeoutError,
-    JulepError,
-    error_for_status,
-)
+from .exceptions import APIResponseValidationError, JulepError, error_for_status
 from .pagination import AsyncPager
 from .resources.agents import Agents
 from .resources.sessions import Sessions
@@ -201,7 +196,7 @@ class AsyncClient:
 
     async def _send(self, request: Request) -> Response:
         if self.max_in_flight is None:
-            return await self._send_within_deadline(request)
+            return await self._send_with_retries(request)
         if self._in_flight is None:
             self._in_flight = anyio.Semaphore(self.max_in_flight)
         slot = self._in_flight
@@ -210,7 +205,7 @@ class AsyncClient:
         except anyio.WouldBlock:
             await slot.acquire()
         try:
-            response = await self._send_within_deadline(request)
+            response = await self._send_with_retries(request)
         except BaseException:
             slot.release()
             raise
@@ -219,21 +214,11 @@ class AsyncClient:
             return response
         return attrs.evolve(response, stream=_OnClose(response.stream, slot.release))
 
-    async def _send_within_deadline(self, request: Request) -> Response:
-        deadline = self.retry.deadline
-        try:
-            with anyio.fail_after(deadline):
-                response = await send_with_retries(
-                    self._transport.handle_async_request, request, self.retry,
-                    virtual_time=getattr(self._transport, "replaying", False),
-                )
-        except TimeoutError as exc:
-            if isinstance(exc, APITimeoutError):
-                raise
-            raise APITimeoutError(
-                f"{request.method} {request.path} did not complete within the {deadline}s deadline "
-                "(RetryPolicy.deadline)"
-            ) from None
+    async def _send_with_retries(self, request: Request) -> Response:
+        response = await send_with_retries(
+            self._transport.handle_async_request, request, self.retry,
+            virtual_time=getattr(self._transport, "replaying", False),
+        )
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d", request.method, request.path, response.status)
         return response

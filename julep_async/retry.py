@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 import anyio
 import attrs
 
-from .exceptions import APIConnectionError
+from .exceptions import APIConnectionError, APITimeoutError
 from .transports.base import Request, Response
 
 __all__ = ["RetryPolicy", "retry_delay", "send_with_retries", "set_testing"]
@@ -124,25 +124,36 @@ async def send_with_retries(
     """Send ``request`` until it succeeds, fails for good, or no retry is left.
 
     Returns the last response (possibly an error status, for the caller to raise);
-    re-raises the last connection error. A wait that would end past the enclosing
-    deadline is not started. With ``virtual_time`` (a replaying transport: no server is
-    waiting) the waits are decided and logged but not slept.
+    re-raises the last connection error. ``policy.deadline`` bounds the whole call: each
+    attempt's ``timeout`` is lowered to the time left (the transport enforces it), and a
+    wait that would end past the deadline is not started. With ``virtual_time`` (a
+    replaying transport: no server is waiting) the waits are decided but not slept.
     """
     skip_waits = _testing or virtual_time
+    ends = None if policy.deadline is None else time.monotonic() + policy.deadline
     retries = 0
     while True:
+        attempt = request
+        if ends is not None:
+            left = ends - time.monotonic()
+            if left <= 0:
+                raise _deadline_passed(request, policy)
+            if request.timeout is None or left < request.timeout:
+                attempt = attrs.evolve(request, timeout=left)
         try:
-            response = await send(request)
+            response = await send(attempt)
         except APIConnectionError as exc:
+            if isinstance(exc, APITimeoutError) and ends is not None and time.monotonic() >= ends - 0.001:
+                raise _deadline_passed(request, policy) from exc
             delay = retry_delay(policy, retries, error=exc)
-            if delay is None or not (skip_waits or _fits_deadline(delay)):
+            if delay is None or not (skip_waits or ends is None or time.monotonic() + delay < ends):
                 raise
             reason = f"{type(exc).__name__}: {exc}"
         else:
             if response.status < 400:
                 return response
             delay = retry_delay(policy, retries, status=response.status, headers=response.headers)
-            if delay is None or not (skip_waits or _fits_deadline(delay)):
+            if delay is None or not (skip_waits or ends is None or time.monotonic() + delay < ends):
                 return response
             await response.aclose()
             reason = f"status {response.status}"
@@ -154,5 +165,8 @@ async def send_with_retries(
             await anyio.sleep(delay)
 
 
-def _fits_deadline(delay: float) -> bool:
-    return anyio.current_time() + delay < anyio.current_effective_deadline()
+def _deadline_passed(request: Request, policy: RetryPolicy) -> APITimeoutError:
+    return APITimeoutError(
+        f"{request.method} {request.path} did not complete within the {policy.deadline}s deadline "
+        "(RetryPolicy.deadline)"
+    )

@@ -19,7 +19,7 @@ from .clock import Clock
 from .context import DEFAULT_CONTEXT_WINDOW, Summarizer, TokenCounter, count_tokens
 from .responder import Responder, as_responder
 from .routes import JSON_HEADERS, Api, Call, Fault, Reply, is_uuid, resolve
-from .store import Saved, Tenant
+from .store import Tenant
 
 ANONYMOUS = ""
 
@@ -132,15 +132,16 @@ class Backend:
             await waiter.wait()
         saved = tenant.replies.get(key)
         if saved is not None:
-            if saved.fingerprint != fingerprint:
+            seen, status, headers, body = saved
+            if seen != fingerprint:
                 raise Fault(422, "this Idempotency-Key was used for a different request",
                             code="idempotency_key_reused")
-            return Response(saved.status, saved.headers, saved.body)
+            return Response(status, dict(headers), body)
         tenant.pending[key] = None  # the Event is made only if a duplicate has to wait
 
         def finished(status: int, headers: Mapping[str, str], body: bytes | None) -> None:
             if body is not None and status < 500:
-                tenant.remember(key, Saved(fingerprint, status, dict(headers), body))
+                tenant.remember(key, (fingerprint, status, tuple(headers.items()), body))
             if (waiter := tenant.pending.pop(key, None)) is not None:
                 waiter.set()
 

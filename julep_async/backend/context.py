@@ -66,7 +66,8 @@ def text_of(content: Any) -> str:
 
 
 def message_tokens(message: Message, counter: TokenCounter) -> int:
-    return MESSAGE_OVERHEAD + counter(text_of(message.get("content")))
+    content = message.get("content")
+    return MESSAGE_OVERHEAD + counter(content if type(content) is str else text_of(content))
 
 
 def fit_text(text: str, max_tokens: int, counter: TokenCounter) -> str:
@@ -81,6 +82,20 @@ def fit_text(text: str, max_tokens: int, counter: TokenCounter) -> str:
         else:
             high = mid - 1
     return "…" + text[len(text) - low :] if low else ""
+
+
+def head_within(text: str, max_tokens: int, counter: TokenCounter) -> str:
+    """The longest start of ``text`` that ``counter`` puts within ``max_tokens``."""
+    if counter(text) <= max_tokens:
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if counter(text[:mid]) <= max_tokens:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low]
 
 
 def make_default_summarizer(counter: TokenCounter) -> Summarizer:

@@ -60,11 +60,16 @@ def as_responder(value: Responder | Sequence[str] | None) -> Responder:
     return Scripted(value)
 
 
-async def pieces(responder: Responder, prompt: list[dict[str, Any]]) -> AsyncGenerator[str, None]:
-    """Run ``responder`` and yield its reply piece by piece (one piece for a plain str)."""
+async def ask(responder: Responder, prompt: list[dict[str, Any]]) -> Reply:
+    """Call ``responder``, awaiting it if it is async."""
     reply = responder(prompt)
     if inspect.isawaitable(reply):
         reply = await reply
+    return reply
+
+
+async def pieces(reply: Reply) -> AsyncGenerator[str, None]:
+    """A reply piece by piece (one piece for a plain str)."""
     if isinstance(reply, str):
         yield reply
     elif isinstance(reply, AsyncIterable):

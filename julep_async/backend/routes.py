@@ -9,6 +9,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import attrs
 
 from ..transports.base import Response
@@ -357,7 +358,10 @@ class Api:
         messages = self.chat_messages(call)
         stream = call.field("stream", bool, False)
         turn = state.turns()
-        await turn.acquire()
+        try:
+            turn.acquire_nowait()
+        except anyio.WouldBlock:
+            await turn.acquire()
         try:
             prompt, docs = self.prompt(call, state, messages)
         except BaseException:
@@ -532,25 +536,35 @@ class Answer:
         return {"prompt_tokens": self.prompt.prompt_tokens, "completion_tokens": completion,
                 "total_tokens": self.prompt.prompt_tokens + completion}
 
+    async def text(self) -> str:
+        """The whole reply, cut at ``max_tokens`` if the request set it."""
+        reply = await responders.ask(self.api.backend.responder, self.prompt.messages)
+        if not isinstance(reply, str):
+            async with aclosing(responders.pieces(reply)) as pieces:
+                reply = "".join([piece async for piece in pieces])
+        if self.max_tokens is not None:
+            reply = context.head_within(reply, self.max_tokens, self.api.backend.counter)
+        return reply
+
     async def pieces(self) -> AsyncGenerator[str, None]:
-        """The reply, piece by piece, cut at ``max_tokens`` if the request set it."""
-        used = 0
-        async with aclosing(responders.pieces(self.api.backend.responder, self.prompt.messages)) as pieces:
+        """The reply piece by piece, as the responder gives it, cut at ``max_tokens``."""
+        reply = await responders.ask(self.api.backend.responder, self.prompt.messages)
+        used, counter = 0, self.api.backend.counter
+        async with aclosing(responders.pieces(reply)) as pieces:
             async for piece in pieces:
                 if self.max_tokens is not None:
-                    piece = context.fit_text(piece[::-1], self.max_tokens - used, self.api.backend.counter)[::-1]
-                    piece = piece.removesuffix("…")
-                used += self.api.backend.counter(piece)
+                    piece = context.head_within(piece, self.max_tokens - used, counter)
+                used += counter(piece)
                 yield piece
                 if self.max_tokens is not None and used >= self.max_tokens:
                     return
 
     async def complete(self) -> Record:
-        reply = "".join([piece async for piece in self.pieces()])
+        reply = await self.text()
         self.save(reply)
         cut = self.max_tokens is not None and self.api.backend.counter(reply) >= self.max_tokens
-        finish = "length" if cut else "stop"
-        choice = {"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": reply}}
+        choice = {"index": 0, "finish_reason": "length" if cut else "stop",
+                  "message": {"role": "assistant", "content": reply}}
         return self.envelope([choice], self.usage(reply))
 
     async def events(self) -> AsyncGenerator[bytes, None]:

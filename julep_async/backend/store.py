@@ -38,14 +38,11 @@ class DocState:
     index: Indexed
 
 
-@attrs.frozen
-class Saved:
-    """A reply kept for an ``Idempotency-Key``."""
+Saved = tuple[tuple[str, str, bytes], int, tuple[tuple[str, str], ...], bytes]
+"""A reply kept for an ``Idempotency-Key``: ``(fingerprint, status, headers, body)``.
 
-    fingerprint: tuple[str, str, bytes]
-    status: int
-    headers: dict[str, str]
-    body: bytes
+A plain tuple of strings, bytes and ints, on purpose: the garbage collector stops
+tracking such tuples, and thousands of them churn through the cache at full speed."""
 
 
 @attrs.define

@@ -242,18 +242,21 @@ class Sessions(Resource):
         the caller cancels every chat still running, and no task outlives the call.
         """
         check_count("concurrency", concurrency, minimum=1)
-        queue = [job if isinstance(job, ChatJob) else ChatJob(*job) for job in jobs]
+        queue = jobs if isinstance(jobs, Sequence) else list(jobs)
         outcomes: Slots = [None] * len(queue)
         pending = iter(enumerate(queue))
 
         async def worker() -> None:
             for index, job in pending:
+                session_id, messages, extra = (
+                    (job.session_id, job.messages, job.options) if isinstance(job, ChatJob) else (*job, {})
+                )
                 try:
-                    reply = await self.chat(job.session_id, job.messages, **{**options, **job.options})
+                    reply = await self.chat(session_id, messages, **({**options, **extra} if extra else options))
                 except Exception as error:
-                    outcomes[index] = ChatOutcome(job.session_id, None, error)
+                    outcomes[index] = ChatOutcome(session_id, None, error)
                 else:
-                    outcomes[index] = ChatOutcome(job.session_id, reply, None)
+                    outcomes[index] = ChatOutcome(session_id, reply, None)
 
         async with anyio.create_task_group() as tasks:
             for _ in range(min(concurrency, len(queue))):
