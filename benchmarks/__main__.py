@@ -28,7 +28,7 @@ async def main(sections: list[str], quick: bool) -> dict[str, Any]:
         results["memory"] = await bench_memory.run(repeats=1 if quick else 3)
         print(bench_memory.report(results["memory"]), flush=True)
     if "http" in sections:
-        results["http"] = await bench_http.run(repeats=1 if quick else 3, scale=0.5 if quick else 1.0)
+        results["http"] = await bench_http.run(repeats=1 if quick else 5, scale=0.5 if quick else 1.0)
         print(bench_http.report(results["http"]), flush=True)
     if "replay" in sections:
         results["replay"] = await bench_replay.run()

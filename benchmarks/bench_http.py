@@ -1,6 +1,9 @@
 """Over HTTP against ``julep-async serve`` in a separate process (pinned to its own core
 where the machine allows): julep_async, raw aiohttp doing the same requests by hand (the
-floor), and the official ``julep`` SDK, default (httpx) and with its aiohttp client."""
+floor), and the official ``julep`` SDK, default (httpx) and with its aiohttp client.
+
+"chat c=N" is N conversations at once, each on its own session and each sending its
+turns one after another, as a user waits for a reply before the next message."""
 
 from __future__ import annotations
 
@@ -16,14 +19,14 @@ import aiohttp
 
 from julep_async import AsyncClient
 
-from .common import measure, rss_mb, table
+from .common import measure, measure_lanes, rss_mb, table
 
 SESSIONS = 256
 SCENARIOS = {  # name -> (concurrency, calls)
     "create sessions (c=16)": (16, SESSIONS),
-    "chat c=1": (1, 100),
-    "chat c=16": (16, 800),
-    "chat c=256": (256, 1024),
+    "chat c=1": (1, 200),
+    "chat c=16": (16, 1600),
+    "chat c=256": (256, 2560),
     "history (c=16)": (16, SESSIONS),
 }
 
@@ -175,11 +178,12 @@ async def _one_run(kind: Kind, url: str, key: str, scale: float) -> dict[str, di
         figures["create sessions (c=16)"] = await measure([create] * SESSIONS, concurrency)
         for name in ("chat c=1", "chat c=16", "chat c=256"):
             concurrency, calls = SCENARIOS[name]
-            count = max(concurrency, int(calls * scale))
-            jobs: list[Callable[[], Any]] = [
-                lambda i=i: kind.chat(sessions[i % SESSIONS], f"question {i}") for i in range(count)
+            turns = max(1, int(calls * scale) // concurrency)
+            lanes: list[list[Callable[[], Any]]] = [
+                [lambda s=sessions[lane], t=t: kind.chat(s, f"turn {t}") for t in range(turns)]
+                for lane in range(concurrency)
             ]
-            figures[name] = await measure(jobs, concurrency)
+            figures[name] = await measure_lanes(lanes)
         concurrency, _ = SCENARIOS["history (c=16)"]
         figures["history (c=16)"] = await measure([lambda s=s: kind.history(s) for s in sessions], concurrency)
         return figures
@@ -187,7 +191,7 @@ async def _one_run(kind: Kind, url: str, key: str, scale: float) -> dict[str, di
         await kind.close()
 
 
-async def run(repeats: int = 3, scale: float = 1.0) -> dict[str, Any]:
+async def run(repeats: int = 5, scale: float = 1.0) -> dict[str, Any]:
     """Medians over ``repeats`` runs of every kind, interleaved so drift hits all alike."""
     runs: dict[str, list[dict[str, dict[str, float]]]] = {}
     rss: dict[str, float] = {}

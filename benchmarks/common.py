@@ -31,26 +31,32 @@ def cpu_seconds() -> float:
 
 async def measure(calls: list[Callable[[], Awaitable[Any]]], concurrency: int) -> dict[str, float]:
     """Run ``calls`` with at most ``concurrency`` in flight; throughput, CPU and latency figures."""
-    latencies: list[float] = []
-    limiter = anyio.CapacityLimiter(concurrency)
+    return await measure_lanes([calls[lane::concurrency] for lane in range(concurrency)])
 
-    async def one(call: Callable[[], Awaitable[Any]]) -> None:
-        async with limiter:
+
+async def measure_lanes(lanes: list[list[Callable[[], Awaitable[Any]]]]) -> dict[str, float]:
+    """Run each lane's calls one after another, all lanes at once (a lane is, say, one
+    conversation: its turns are sequential); throughput, CPU and latency figures."""
+    latencies: list[float] = []
+
+    async def lane(calls: list[Callable[[], Awaitable[Any]]]) -> None:
+        for call in calls:
             started = time.perf_counter()
             await call()
             latencies.append(time.perf_counter() - started)
 
+    calls = sum(len(lane) for lane in lanes)
     cpu, wall = cpu_seconds(), time.perf_counter()
     async with anyio.create_task_group() as tg:
-        for call in calls:
-            tg.start_soon(one, call)
+        for calls_of_lane in lanes:
+            tg.start_soon(lane, calls_of_lane)
     wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
     latencies.sort()
     return {
-        "calls": len(calls),
+        "calls": calls,
         "wall_s": wall,
-        "calls_per_s": len(calls) / wall,
-        "cpu_us_per_call": cpu / len(calls) * 1e6,
+        "calls_per_s": calls / wall,
+        "cpu_us_per_call": cpu / calls * 1e6,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
     }

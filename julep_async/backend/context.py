@@ -163,10 +163,8 @@ def build_prompt(
     """
     if sizes is None:
         sizes = [message_tokens(message, counter) for message in earlier]
-    pinned = [message.get("role") == "system" for message in earlier]
-    fixed = sum(message_tokens(m, counter) for m in system) + message_tokens(newest, counter)
-    fixed += sum(size for size, pin in zip(sizes, pinned, strict=True) if pin)
-    total = fixed + sum(size for size, pin in zip(sizes, pinned, strict=True) if not pin)
+    outer = sum(message_tokens(m, counter) for m in system) + message_tokens(newest, counter)
+    total = outer + sum(sizes)
 
     if strategy is None:
         if total > window:
@@ -175,6 +173,9 @@ def build_prompt(
                 "set context_overflow to 'truncate', 'summarize' or 'adaptive', or shorten it"
             )
         return Prompt([*system, *earlier, newest], total)
+
+    pinned = [message.get("role") == "system" for message in earlier]
+    fixed = outer + sum(size for size, pin in zip(sizes, pinned, strict=True) if pin)
 
     limit = min(token_budget, window) if token_budget else window
     if fixed > limit:

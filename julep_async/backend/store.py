@@ -20,7 +20,6 @@ class SessionState:
     record: Record
     entries: list[Record] = attrs.Factory(list)
     said: list[Record] = attrs.Factory(list)  # each entry as a prompt message
-    sizes: list[int] = attrs.Factory(list)  # each entry's tokens
     summary: Stored = attrs.Factory(Stored)
     turn: anyio.Semaphore | None = None  # serializes chats; a semaphore, not a lock:
     # a stream may be finished by another task than the one that started it.

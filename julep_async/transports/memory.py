@@ -29,7 +29,9 @@ class InMemoryTransport:
 
     Runs under asyncio and trio. The handler sees the request exactly as the HTTP
     transport would send it (JSON bytes, lower-case headers), so behaviour matches
-    ``julep-async serve`` byte for byte.
+    ``julep-async serve`` byte for byte. Nothing here waits on I/O, so ``request.timeout``
+    is not enforced: a handler (or responder) runs to completion; one that may hang
+    should bound itself, e.g. with ``anyio.fail_after``.
     """
 
     def __init__(
