@@ -25,7 +25,7 @@ import cattrs
 from . import __version__
 from .config import DEFAULT_BASE_URL, Limits, Timeout
 from .converter import converter, strict_converter
-from .exceptions import APIResponseValidationError, JulepError, error_for_status
+from .exceptions import APIResponseValidationError, JulepError, ValidationError, error_for_status
 from .pagination import AsyncPager
 from .resources.agents import Agents
 from .resources.sessions import Sessions
@@ -91,7 +91,7 @@ class AsyncClient:
 
             transport = HttpTransport(self.base_url, timeout=timeout, limits=limits)
         if max_in_flight is not None and max_in_flight < 1:
-            raise JulepError(f"max_in_flight must be at least 1 or None, got {max_in_flight}")
+            raise ValidationError(f"max_in_flight must be at least 1 or None, got {max_in_flight}")
         self._api_key = api_key or None
         self._transport = transport
         self.timeout = timeout

@@ -208,16 +208,18 @@ class Api:
 
     @route("DELETE", "/agents/{id}")
     async def delete_agent(self, call: Call) -> Reply:
-        self.find(call.tenant.agents, call.ids[0], "Agent")
-        del call.tenant.agents[call.ids[0]]
-        call.tenant.docs.pop(("agents", call.ids[0]), None)
-        return self.deleted(call.ids[0])
+        return self.remove(call, "agents", "Agent")
 
     @route("DELETE", "/users/{id}")
     async def delete_user(self, call: Call) -> Reply:
-        self.find(call.tenant.users, call.ids[0], "User")
-        del call.tenant.users[call.ids[0]]
-        call.tenant.docs.pop(("users", call.ids[0]), None)
+        return self.remove(call, "users", "User")
+
+    def remove(self, call: Call, collection: str, kind: str) -> Reply:
+        """DELETE: the record and the documents it owns (its sessions stay, as in Julep v1)."""
+        table = getattr(call.tenant, collection)
+        self.find(table, call.ids[0], kind)
+        del table[call.ids[0]]
+        call.tenant.docs.pop((collection, call.ids[0]), None)
         return self.deleted(call.ids[0])
 
     def merge(self, record: Record, call: Call, fields: tuple[str, ...]) -> Record:
@@ -308,10 +310,7 @@ class Api:
 
     @route("DELETE", "/sessions/{id}")
     async def delete_session(self, call: Call) -> Reply:
-        self.session(call)
-        del call.tenant.sessions[call.ids[0]]
-        call.tenant.docs.pop(("sessions", call.ids[0]), None)
-        return self.deleted(call.ids[0])
+        return self.remove(call, "sessions", "Session")
 
     # -- history ------------------------------------------------------------------
 
