@@ -44,6 +44,8 @@ def _start_portal() -> tuple[BlockingPortal, threading.Thread]:
 
 def _wrap(portal: BlockingPortal, value: Any) -> Any:
     """The blocking face of ``value``, an attribute or a result of the async client."""
+    if isinstance(value, AsyncClient):  # with_options(): a copy on the same portal
+        return Client._sharing(portal, value)
     if isinstance(value, Resource):
         return _SyncNamespace(portal, value)
     if isinstance(value, AsyncPager):
@@ -147,6 +149,8 @@ class Client:
     Use it as a context manager, or call :meth:`close`.
     """
 
+    _thread: threading.Thread | None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._portal, self._thread = _start_portal()
         try:
@@ -156,6 +160,13 @@ class Client:
             raise
 
     __init__.__signature__ = inspect.signature(AsyncClient.__init__)  # type: ignore[attr-defined]
+
+    @classmethod
+    def _sharing(cls, portal: BlockingPortal, async_client: AsyncClient) -> Client:
+        """A Client over ``async_client`` on another Client's portal (which it leaves running)."""
+        client = cls.__new__(cls)
+        client._portal, client._thread, client._async = portal, None, async_client
+        return client
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -169,14 +180,18 @@ class Client:
         return f"<Client over {self._async!r}>"
 
     def close(self) -> None:
-        """Close the async client and stop the portal. Safe to call twice."""
-        if self._thread.is_alive():
+        """Close the async client and stop the portal (if this Client started it). Safe to
+        call twice."""
+        if self._thread is None:
+            self._portal.call(self._async.aclose)
+        elif self._thread.is_alive():
             try:
                 self._portal.call(self._async.aclose)
             finally:
                 self._stop()
 
     def _stop(self) -> None:
+        assert self._thread is not None
         self._portal.call(self._portal.stop)
         self._thread.join()
 

@@ -68,3 +68,19 @@ async def test_docs_of_a_missing_session(client: AsyncClient) -> None:
         await client.sessions.docs.create("00000000-0000-4000-8000-000000000000", "t", "c")
     with pytest.raises(SessionNotFoundError):
         await client.sessions.docs.search("00000000-0000-4000-8000-000000000000", "x")
+
+
+async def test_chat_recalls_relevant_documents_when_the_session_asks(client: AsyncClient, agent: Any,
+                                                                     user: Any) -> None:
+    session = await client.sessions.create(agent_id=agent.id, user_id=user.id,
+                                           recall_options={"mode": "text", "limit": 2, "num_search_messages": 1})
+    await client.sessions.docs.create(session.id, "Qubit primer", "A qubit holds a superposition of states.")
+    await client.users.docs.create(user.id, "Diary", "Today I read about qubit hardware.")
+    await client.sessions.docs.create(session.id, "Groceries", "Milk and bread.")
+    rendered = await client.sessions.render(session.id, [{"role": "user", "content": "what is a qubit"}])
+    recalled = [m.content for m in rendered.messages if "Relevant documents" in str(m.content)]
+    assert len(recalled) == 1 and "Qubit primer" in recalled[0] and "Groceries" not in recalled[0]
+    reply = await client.sessions.chat(session.id, [{"role": "user", "content": "what is a qubit"}])
+    assert {ref.title for ref in reply.docs} == {"Qubit primer", "Diary"}
+    plain = await client.sessions.chat(session.id, [{"role": "user", "content": "what is a qubit"}], recall=False)
+    assert plain.docs == []

@@ -48,3 +48,15 @@ def test_sync_client_mirrors_the_async_resources() -> None:
             public = {n for n in dir(getattr(async_client, resource)) if not n.startswith("_")}
             assert public <= set(dir(getattr(client, resource)))
         assert client.sessions.chat.__doc__ == async_client.sessions.chat.__doc__
+
+
+def test_sync_with_options_gives_a_sync_client_on_the_same_portal() -> None:
+    from julep_async import Client, RetryPolicy
+    from julep_async.transports import InMemoryTransport
+
+    with Client(transport=InMemoryTransport()) as client:
+        patient = client.with_options(retry=RetryPolicy(attempts=5))
+        assert isinstance(patient, Client)
+        agent = patient.agents.create("Shared")
+        patient.close()
+        assert client.agents.get(agent.id).name == "Shared"  # the original still works
