@@ -9,6 +9,7 @@ import attrs
 DEFAULT_BASE_URL = "https://api.julep.ai/api"
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_ATTEMPT_TIMEOUT = 60.0
+DEFAULT_READ_TIMEOUT = 60.0
 DEFAULT_MAX_CONNECTIONS = 100
 
 
@@ -25,14 +26,15 @@ class Timeout:
         attempt: one attempt, from sending the request to the end of the reply body
             (for a stream: to its first byte; then ``read`` applies between chunks).
         connect: opening a connection, within ``attempt``.
-        read: the longest silence while reading a body.
+        read: the longest silence while reading a body — for a stream, between two
+            chunks, so a server that stalls mid-stream cannot hang the caller.
 
     The total deadline across retries is :attr:`julep_async.retry.RetryPolicy.deadline`.
     """
 
     attempt: float | None = attrs.field(default=DEFAULT_ATTEMPT_TIMEOUT, validator=_positive_or_none)
     connect: float | None = attrs.field(default=DEFAULT_CONNECT_TIMEOUT, validator=_positive_or_none)
-    read: float | None = attrs.field(default=None, validator=_positive_or_none)
+    read: float | None = attrs.field(default=DEFAULT_READ_TIMEOUT, validator=_positive_or_none)
 
 
 @attrs.frozen

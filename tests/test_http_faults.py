@@ -7,10 +7,12 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
 import pytest
 from faults import FaultServer, delay, fault_server, lost_response, never_answer, reset_mid_response, status
 
 from julep_async import AsyncClient, Timeout
+from julep_async.backend import Backend
 from julep_async.exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -19,6 +21,7 @@ from julep_async.exceptions import (
     RateLimitError,
 )
 from julep_async.retry import RetryPolicy
+from julep_async.server import running
 
 pytestmark = [pytest.mark.anyio, pytest.mark.asyncio_only]
 QUICK = RetryPolicy(attempts=3, initial=0.01, max_backoff=0.02, max_retry_after=0.05, deadline=10)
@@ -130,3 +133,26 @@ async def test_connection_refused_is_a_connection_error() -> None:
 def test_error_bodies_are_json_envelopes() -> None:
     body = json.loads(b'{"error": {"message": "m", "code": "c"}}')
     assert body["error"]["code"] == "c"
+
+
+async def test_a_stream_that_stalls_hits_the_read_timeout() -> None:
+    resume = anyio.Event()
+
+    async def stalls(prompt: list[dict[str, Any]]) -> Any:
+        yield "first words "
+        await resume.wait()  # the server goes silent mid-stream
+        yield "too late"
+
+    async with running(Backend(responder=stalls)) as url:
+        try:
+            async with AsyncClient(api_key="k", base_url=url, timeout=Timeout(read=0.2)) as client:
+                agent = await client.agents.create("A")
+                session = await client.sessions.create(agent_id=agent.id)
+                stream = await client.sessions.chat(session.id, [{"role": "user", "content": "x"}], stream=True)
+                first = await stream.__anext__()
+                assert first.content == "first "  # the stream is framed word by word
+                assert (await stream.__anext__()).content == "words "
+                with pytest.raises(APITimeoutError):
+                    await stream.__anext__()
+        finally:
+            resume.set()
