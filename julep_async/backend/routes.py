@@ -454,8 +454,8 @@ class Api:
 
     async def search(self, call: Call, collection: str) -> Reply:
         owner = self.owner(call, collection)
-        body = call.body.get("body", call.body) if isinstance(call.body.get("body"), dict) else call.body
-        call = attrs.evolve(call, body=body)
+        if isinstance(wrapped := call.body.get("body"), dict):  # the spec's {"body": ...} wrapper
+            call = attrs.evolve(call, body=wrapped)
         text = call.field("text", str)
         if not text:
             raise invalid("'text' is required (vector search is not supported by this backend)")

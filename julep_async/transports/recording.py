@@ -29,6 +29,7 @@ from .. import exceptions
 from ..exceptions import APIConnectionError, APIError, CassetteError, CassetteMissError, ValidationError
 from . import cassette
 from .base import SECRET_HEADERS, ByteStream, Request, Response, StreamWrapper, Transport
+from .memory import InMemoryTransport
 
 RecordMode = Literal["none", "once", "new_episodes", "all"]
 MODES: tuple[RecordMode, ...] = ("none", "once", "new_episodes", "all")
@@ -97,7 +98,7 @@ class RecordingTransport:
         self.rerecord = rerecord or f"re-run with RecordingTransport(..., mode='all') to rewrite {self.path}"
         self._inner = inner
         self._secrets = {s for s in secrets if s}
-        self._timing = timing if timing is not None else type(inner).__name__ != "InMemoryTransport"
+        self._timing = timing if timing is not None else not isinstance(inner, InMemoryTransport)
         existed = self.path.exists()
         self.replaying = mode == "none" or (mode == "once" and existed)
         self._recording = not self.replaying
