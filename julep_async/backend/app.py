@@ -18,7 +18,7 @@ from ..transports.base import ByteStream, Request, Response, StreamWrapper
 from .clock import Clock
 from .context import DEFAULT_CONTEXT_WINDOW, Summarizer, TokenCounter, count_tokens
 from .responder import Responder, as_responder
-from .routes import JSON_HEADERS, Api, Call, Fault, Reply, is_uuid, resolve
+from .routes import JSON_HEADERS, Api, Call, Fault, Reply, resolve
 from .store import Tenant
 
 ANONYMOUS = ""
@@ -100,11 +100,6 @@ class Backend:
 
     async def _dispatch(self, tenant: Tenant, request: Request) -> Response:
         handler, ids = resolve(request.method, request.path)
-        parts = request.path.strip("/").split("/")
-        for id in ids:
-            if not is_uuid(id):  # an id that names nothing, well-formed or not, is a 404
-                kind = parts[parts.index(id) - 1].removesuffix("s").title()
-                raise Fault(404, f"{kind} {id!r} not found", type=f"{kind}NotFoundError")
         try:
             body = json.loads(request.body) if request.body else {}
         except ValueError:

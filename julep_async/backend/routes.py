@@ -94,6 +94,10 @@ def route(method: str, path: str) -> Callable[[Handler], Handler]:
 
 
 def resolve(method: str, path: str) -> tuple[Handler, tuple[str, ...]]:
+    """The handler for ``method path`` and the ids in the path.
+
+    An id that names nothing, well-formed or not, is a 404 naming its kind.
+    """
     parts = path.strip("/").split("/")
     shape = tuple(part if part in WORDS else "*" for part in parts)
     handler = ROUTES.get((method, shape))
@@ -101,7 +105,14 @@ def resolve(method: str, path: str) -> tuple[Handler, tuple[str, ...]]:
         if any(shape == s for (_, s) in ROUTES):
             raise Fault(405, f"{method} is not allowed on {path}")
         raise Fault(404, f"no route for {method} {path}")
-    return handler, tuple(part for part, kind in zip(parts, shape, strict=True) if kind == "*")
+    ids = []
+    for index, part in enumerate(parts):
+        if shape[index] == "*":
+            if not _UUID.match(part):
+                kind = parts[index - 1].removesuffix("s").title()
+                raise Fault(404, f"{kind} {part!r} not found", type=f"{kind}NotFoundError")
+            ids.append(part)
+    return handler, tuple(ids)
 
 
 class Api:
@@ -511,6 +522,3 @@ def _int_param(query: dict[str, str], name: str, default: int) -> int:
     except ValueError:
         raise Fault(400, f"query parameter {name!r} must be an integer") from None
 
-
-def is_uuid(value: str) -> bool:
-    return bool(_UUID.match(value))
