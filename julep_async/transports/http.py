@@ -8,8 +8,7 @@ raised while sending or while reading a body, is translated once, here, through
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Iterator
+from typing import Any
 
 import aiohttp
 
@@ -29,19 +28,17 @@ ERRORS: tuple[tuple[type[BaseException], type[APIError], str], ...] = (
 """aiohttp/asyncio error → julep_async error, most specific first."""
 
 
-@contextlib.contextmanager
-def translated(request: Request) -> Iterator[None]:
-    """Re-raise foreign errors as the julep_async error from :data:`ERRORS`."""
-    try:
-        yield
-    except APIError:
-        raise
-    except Exception as exc:
+def _translated(error: Exception, request: Request) -> Exception:
+    """The julep_async error from :data:`ERRORS` for a foreign ``error``, raised ``from`` it.
+
+    One that is not foreign, or not in the table, is re-raised as it is.
+    """
+    if not isinstance(error, APIError):
         for foreign, ours, what in ERRORS:
-            if isinstance(exc, foreign):
-                detail = f": {exc}" if str(exc) else ""
-                raise ours(f"{request.method} {request.path}: {what} ({type(exc).__name__}{detail})") from exc
-        raise
+            if isinstance(error, foreign):
+                detail = f": {error}" if str(error) else ""
+                return ours(f"{request.method} {request.path}: {what} ({type(error).__name__}{detail})")
+    raise error
 
 
 class HttpTransport:
@@ -63,6 +60,7 @@ class HttpTransport:
         self.limits = limits
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
 
     def __repr__(self) -> str:
         return f"<HttpTransport {self.base_url} {'open' if self._session else 'idle'}>"
@@ -87,28 +85,46 @@ class HttpTransport:
             raise JulepError("this HttpTransport belongs to another event loop; create one per loop")
         return self._session
 
+    def _limits(self, attempt: float | None) -> aiohttp.ClientTimeout:
+        """aiohttp's timeout for one attempt of at most ``attempt`` seconds (made once per value)."""
+        limits = self._timeouts.get(attempt)
+        if limits is None:
+            limits = self._timeouts[attempt] = aiohttp.ClientTimeout(
+                total=attempt, connect=self.timeout.connect, sock_read=self.timeout.read
+            )
+        return limits
+
     async def handle_async_request(self, request: Request) -> Response:
         session = self._client()
-        timeout = aiohttp.ClientTimeout(total=None, connect=self.timeout.connect, sock_read=self.timeout.read)
-        with translated(request):
-            async with asyncio.timeout(request.timeout):
-                reply = await session.request(
-                    request.method, self.base_url + request.path, params=request.query or None,
-                    headers=request.headers, data=request.body, timeout=timeout,
-                )
-                headers = {key.lower(): value for key, value in reply.headers.items()}
-                if request.stream and reply.status < 400:
-                    return Response(reply.status, headers, stream=_BodyStream(request, reply))
-                try:
-                    body = await reply.read()
-                finally:
-                    reply.release()
-        return Response(reply.status, headers, body)
+        url = self.base_url + request.path
+        try:
+            if request.stream:  # the attempt's limit runs until the headers; then ``read`` applies
+                async with asyncio.timeout(request.timeout):
+                    reply = await session.request(request.method, url, params=request.query or None,
+                                                  headers=request.headers, data=request.body,
+                                                  timeout=self._limits(None))
+                if reply.status < 400:
+                    return Response(reply.status, _lower(reply.headers), stream=_BodyStream(request, reply))
+            else:
+                reply = await session.request(request.method, url, params=request.query or None,
+                                              headers=request.headers, data=request.body,
+                                              timeout=self._limits(request.timeout))
+            try:
+                body = await reply.read()
+            finally:
+                reply.release()
+        except Exception as error:
+            raise _translated(error, request) from error
+        return Response(reply.status, _lower(reply.headers), body)
 
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _lower(headers: Any) -> dict[str, str]:
+    return {key.lower(): value for key, value in headers.items()}
 
 
 class _BodyStream:
@@ -124,10 +140,11 @@ class _BodyStream:
 
     async def __anext__(self) -> bytes:
         try:
-            with translated(self._request):
-                chunk = await self._reply.content.readany()
-        except BaseException:
+            chunk = await self._reply.content.readany()
+        except BaseException as error:
             await self.aclose()
+            if isinstance(error, Exception):
+                raise _translated(error, self._request) from error
             raise
         if not chunk:
             await self.aclose()
