@@ -173,6 +173,9 @@ async def test_an_interrupted_rerecording_leaves_the_old_cassette(tmp_path: Path
     ('{"format_version": 1, "complete": true, "interactions": [{"occurrence": 0, '
      '"request": {"method": "GET", "path": "/x", "query": []}, "response": {"headers": {}}}]}',
      r"interactions\[0\].response needs an integer 'status'"),
+    ('{"format_version": 1, "complete": true, "interactions": [{"occurrence": 0, '
+     '"request": {"method": "GET", "path": "/x", "query": []}, "response": {"status": 200, "base64": "%%%"}}]}',
+     r"response.base64 is not valid base64"),
     ('{"format_version": 99, "complete": true, "interactions": []}', "format_version 99, newer"),
     ('{"complete": true, "interactions": []}', "no format_version"),
     ("[]", "must hold a JSON object"),

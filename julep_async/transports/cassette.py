@@ -129,6 +129,14 @@ def load(path: Path, rerecord: str) -> dict[str, Any]:
     return document
 
 
+def _is_base64(value: Any) -> bool:
+    try:
+        base64.b64decode(value, validate=True)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _check_interaction(path: Path, index: int, interaction: Any) -> None:
     where = f"cassette {path}: interactions[{index}]"
     if not isinstance(interaction, dict):
@@ -145,8 +153,17 @@ def _check_interaction(path: Path, index: int, interaction: Any) -> None:
             raise CassetteError(f"{where}.error needs a 'type'")
     elif not isinstance(response, dict) or not isinstance(response.get("status"), int):
         raise CassetteError(f"{where}.response needs an integer 'status'")
+    elif not isinstance(response.get("headers", {}), dict):
+        raise CassetteError(f"{where}.response.headers must be an object")
+    elif "text" in response and not isinstance(response["text"], str):
+        raise CassetteError(f"{where}.response.text must be a string")
+    elif "base64" in response and not _is_base64(response["base64"]):
+        raise CassetteError(f"{where}.response.base64 is not valid base64")
     elif "stream" in response:
         stream = response["stream"]
         if not isinstance(stream, dict) or not isinstance(stream.get("events"), list) \
                 or stream.get("end") not in ("clean", "cancelled", "cut"):
             raise CassetteError(f"{where}.response.stream needs 'events' and an 'end' of clean|cancelled|cut")
+        for number, event in enumerate(stream["events"]):
+            if not isinstance(event, dict) or "data" not in event or not isinstance(event.get("offset_ms"), int):
+                raise CassetteError(f"{where}.response.stream.events[{number}] needs 'data' and an integer 'offset_ms'")
