@@ -26,10 +26,10 @@ __all__ = ["configure_converter", "converter", "make_converter", "strict_convert
 
 
 def _structure_datetime(value: Any, _: type) -> datetime:
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
+    if type(value) is str:  # the common case, first
         moment = datetime.fromisoformat(value)
+    elif isinstance(value, datetime):
+        moment = value
     else:
         raise TypeError(f"expected an ISO 8601 date-time string, got {type(value).__name__}")
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

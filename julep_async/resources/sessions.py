@@ -273,8 +273,7 @@ class Sessions(Resource):
 
     @staticmethod
     def _chat_body(messages: Any, *, save: Any, recall: Any, options: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(options) - set(_CHAT_OPTIONS)
-        if unknown:
+        if unknown := options.keys() - _CHAT_OPTIONS.keys():
             raise ValidationError(f"unknown chat option(s): {', '.join(sorted(unknown))}")
         for name, value in options.items():
             check(name, value, _CHAT_OPTIONS[name], nullable=True)
