@@ -14,6 +14,7 @@ from ._types import UNSET
 from .client import AsyncClient
 from .config import Limits, Timeout
 from .pagination import AsyncPager, Page
+from .resources.sessions import ChatJob, ChatOutcome
 from .retry import RetryPolicy
 from .streaming import AsyncStream
 from .sync import Client
@@ -23,6 +24,8 @@ __all__ = [
     "AsyncClient",
     "AsyncPager",
     "AsyncStream",
+    "ChatJob",
+    "ChatOutcome",
     "Client",
     "Limits",
     "Page",

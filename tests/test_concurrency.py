@@ -12,10 +12,9 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from julep_async import AsyncClient
+from julep_async import AsyncClient, ChatJob
 from julep_async.backend import Backend
 from julep_async.exceptions import SessionNotFoundError, ValidationError
-from julep_async.resources.sessions import ChatJob
 from julep_async.transports import InMemoryTransport, Request, Response
 
 pytestmark = pytest.mark.anyio
