@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, Final, Literal, TypeAlias, TypeVar
-
-T = TypeVar("T")
-
-JSON: TypeAlias = Any
-"""A decoded JSON value: dict, list, str, int, float, bool or None."""
+from typing import Any, Final, Literal, TypeAlias
 
 
 class _Unset(enum.Enum):
@@ -27,7 +22,6 @@ UNSET: Final = _Unset.UNSET
 """Default of optional request fields: an unset field is not sent, ``None`` is sent as null."""
 
 Unset: TypeAlias = Literal[_Unset.UNSET]
-Maybe: TypeAlias = "T | Unset"
 
 ContextOverflow: TypeAlias = Literal["truncate", "adaptive", "summarize"]
 Role: TypeAlias = Literal["user", "assistant", "system", "tool"]

@@ -64,8 +64,6 @@ class RetryPolicy:
     deadline: float | None = 120.0
 
 
-NO_RETRIES = RetryPolicy(attempts=1)
-
 
 def _server_delay(headers: Mapping[str, str]) -> float | None:
     """The delay the server asked for, in seconds, or ``None``."""
