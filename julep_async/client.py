@@ -343,12 +343,5 @@ class _OnClose(StreamWrapper):
         super().__init__(inner)
         self._done = done
 
-    async def __anext__(self) -> bytes:
-        try:
-            return await self._pull()
-        except BaseException:
-            await self.aclose()
-            raise
-
     async def _closed(self) -> None:
         self._done()

@@ -163,15 +163,12 @@ class _Teed(StreamWrapper):
         self._chunks: list[bytes] = []
         self._complete = False
 
-    async def __anext__(self) -> bytes:
-        try:
-            chunk = await self._pull()
-        except StopAsyncIteration:
-            self._complete = True
-            await self.aclose()
-            raise
+    def _passed(self, chunk: bytes) -> None:
         self._chunks.append(chunk)
-        return chunk
+
+    def _ending(self, error: BaseException) -> BaseException:
+        self._complete = isinstance(error, StopAsyncIteration)
+        return error
 
     async def _closed(self) -> None:
         self._finished(self._chunks if self._complete else None)

@@ -116,8 +116,10 @@ class StreamWrapper:
     """Base of a :class:`ByteStream` that wraps another one.
 
     Wrappers are plain iterator objects, not async generators, so that closing the
-    outermost closes every layer at once, under asyncio and trio alike. Subclasses
-    override :meth:`__anext__` (pulling with :meth:`_pull`) and :meth:`_closed`.
+    outermost closes every layer at once, under asyncio and trio alike. A wrapper closes
+    itself when the inner stream ends or fails. Subclasses override the hooks:
+    :meth:`_passed` (each chunk), :meth:`_ending` (how it ended, and what to raise) and
+    :meth:`_closed` (once, at the close).
     """
 
     def __init__(self, inner: ByteStream) -> None:
@@ -134,7 +136,23 @@ class StreamWrapper:
         return await self._iterator.__anext__()
 
     async def __anext__(self) -> bytes:
-        return await self._pull()
+        try:
+            chunk = await self._pull()
+        except BaseException as error:
+            raised = self._ending(error)
+            await self.aclose()
+            if raised is error:
+                raise
+            raise raised from error
+        self._passed(chunk)
+        return chunk
+
+    def _passed(self, chunk: bytes) -> None:
+        """Called with each chunk on its way through."""
+
+    def _ending(self, error: BaseException) -> BaseException:
+        """Called when the inner stream ends (``StopAsyncIteration``) or fails; returns what to raise."""
+        return error
 
     async def _closed(self) -> None:
         """Called once, when the stream is closed (exhausted, failed or abandoned)."""

@@ -74,10 +74,7 @@ class InMemoryTransport:
 class _CutToConnectionError(StreamWrapper):
     """Reports a handler's stream breaking off as the server cutting the connection."""
 
-    async def __anext__(self) -> bytes:
-        try:
-            return await self._pull()
-        except (StopAsyncIteration, APIConnectionError):
-            raise
-        except Exception as exc:
-            raise APIConnectionError(f"the server cut the stream: {type(exc).__name__}: {exc}") from exc
+    def _ending(self, error: BaseException) -> BaseException:
+        if isinstance(error, Exception) and not isinstance(error, (StopAsyncIteration, APIConnectionError)):
+            return APIConnectionError(f"the server cut the stream: {type(error).__name__}: {error}")
+        return error

@@ -314,21 +314,17 @@ class _Recorder(StreamWrapper):
         self._end = "cancelled"
         self._error: dict[str, str] | None = None
 
-    async def __anext__(self) -> bytes:
-        try:
-            chunk = await self._pull()
-        except StopAsyncIteration:
-            self._end = "clean"
-            await self.aclose()
-            raise
-        except APIError as exc:
-            self._end, self._error = "cut", {"type": type(exc).__name__, "message": str(exc)}
-            await self.aclose()
-            raise
+    def _passed(self, chunk: bytes) -> None:
         offset = round((anyio.current_time() - self._started) * 1000) if self._timed else 0
         blocks, self._buffer = _split_events(self._buffer + chunk)
         self._events += [{"data": _event_form(block), "offset_ms": offset} for block in blocks]
-        return chunk
+
+    def _ending(self, error: BaseException) -> BaseException:
+        if isinstance(error, StopAsyncIteration):
+            self._end = "clean"
+        elif isinstance(error, APIError):
+            self._end, self._error = "cut", {"type": type(error).__name__, "message": str(error)}
+        return error
 
     async def _closed(self) -> None:
         record: dict[str, Any] = {"end": self._end, "error": self._error, "events": self._events}
