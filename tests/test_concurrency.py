@@ -181,3 +181,10 @@ def test_chat_many_on_the_sync_client() -> None:
         session = client.sessions.create(agent_id=agent.id)
         outcomes = client.sessions.chat_many([(session.id, [{"role": "user", "content": str(i)}]) for i in range(5)])
     assert [f'"{i}"' in (o.response.content if o.response else "") for i, o in enumerate(outcomes)] == [True] * 5
+
+
+async def test_chat_many_refuses_to_stream(watched: tuple[Watch, AsyncClient]) -> None:
+    watch, client = watched
+    with pytest.raises(ValidationError, match="does not stream"):
+        await client.sessions.chat_many([(MISSING, [{"role": "user", "content": "x"}])], stream=True)
+    assert watch.peak == 0  # nothing was sent

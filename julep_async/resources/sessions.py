@@ -53,6 +53,7 @@ class ChatOutcome:
         return self.error is None
 
 
+# Spelled out here because ``list`` means ``Sessions.list`` inside the class body.
 Outcomes = list[ChatOutcome]
 Slots = list[ChatOutcome | None]
 
@@ -242,6 +243,8 @@ class Sessions(Resource):
         the caller cancels every chat still running, and no task outlives the call.
         """
         check_count("concurrency", concurrency, minimum=1)
+        if "stream" in options:  # a stream nobody reads would hold its session's turn for good
+            raise ValidationError("chat_many does not stream; call chat(..., stream=True) per session")
         queue = jobs if isinstance(jobs, Sequence) else list(jobs)
         outcomes: Slots = [None] * len(queue)
         pending = iter(enumerate(queue))
