@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, Final, Literal, TypeAlias
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypedDict
+
+if TYPE_CHECKING:
+    from .config import Timeout
 
 
 class _Unset(enum.Enum):
@@ -25,6 +29,27 @@ Unset: TypeAlias = Literal[_Unset.UNSET]
 
 ContextOverflow: TypeAlias = Literal["truncate", "adaptive", "summarize"]
 Role: TypeAlias = Literal["user", "assistant", "system", "tool"]
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call options every API method takes (the names the Stainless-generated SDKs use).
+
+    Keys:
+        timeout: seconds for each attempt of this call, or a whole
+            :class:`~julep_async.config.Timeout` (``None``: no limit).
+        extra_headers: headers added to (or replacing) the client's for this call.
+        extra_query: query parameters added to this call's.
+        extra_body: JSON fields merged into this call's body (for fields a newer server
+            knows and this SDK does not yet).
+    """
+
+    timeout: float | Timeout | None
+    extra_headers: Mapping[str, str]
+    extra_query: Mapping[str, str]
+    extra_body: Mapping[str, Any]
+
+
+REQUEST_OPTIONS = frozenset(RequestOptions.__annotations__)
 
 
 def drop_unset(fields: dict[str, Any]) -> dict[str, Any]:

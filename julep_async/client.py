@@ -23,16 +23,20 @@ import attrs
 import cattrs
 
 from . import __version__
+from ._types import RequestOptions
 from .config import DEFAULT_BASE_URL, Limits, Timeout
-from .converter import converter, strict_converter
+from .converter import converter, strict_converter, to_wire
 from .exceptions import APIResponseValidationError, JulepError, ValidationError, error_for_status
 from .pagination import AsyncPager
 from .resources.agents import Agents
+from .resources.docs import Docs
 from .resources.sessions import Sessions
 from .resources.users import Users
 from .retry import RetryPolicy, send_with_retries
 from .streaming import AsyncStream
 from .transports.base import BytesStream, ByteStream, Request, Response, StreamWrapper, Transport
+from .types import Input
+from .types._fields import FieldError, check_json
 
 T = TypeVar("T")
 logger = logging.getLogger("julep_async")
@@ -127,6 +131,10 @@ class AsyncClient:
     def sessions(self) -> Sessions:
         return Sessions(self)
 
+    @cached_property
+    def docs(self) -> Docs:
+        return Docs(self)
+
     # -- lifecycle ----------------------------------------------------------------
 
     @property
@@ -181,18 +189,25 @@ class AsyncClient:
 
     # -- the pipeline -------------------------------------------------------------
 
-    def _build(self, method: str, path: str, body: Any, query: Any, stream: bool) -> Request:
+    def _build(self, method: str, path: str, body: Input | None, query: Any, stream: bool,
+               options: RequestOptions | None) -> Request:
         if self._state is not _State.OPENED:
             if self._state is _State.CLOSED:
                 raise JulepError("this client is closed; create a new one")
             self._state = _State.OPENED
-        headers = self._headers
+        headers: Mapping[str, str] = self._headers
         if method != "GET":
             headers = {**headers, "idempotency-key": os.urandom(16).hex()}
         if stream:
             headers = {**headers, "accept": "text/event-stream"}
-        encoded = None if body is None else json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-        return Request(method, path, tuple(query), headers, encoded, stream, self.timeout.attempt)
+        data = None if body is None else to_wire(body)
+        timeout = self.timeout.attempt
+        if options:
+            data, query, headers, timeout = _apply(options, data, query, headers, timeout)
+        encoded = None if data is None else json.dumps(
+            data, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode()
+        return Request(method, path, tuple(query), headers, encoded, stream, timeout)
 
     async def _send(self, request: Request) -> Response:
         if self.max_in_flight is None:
@@ -273,17 +288,17 @@ class AsyncClient:
             ) from None
 
     @overload
-    async def _request(self, method: str, path: str, *, cast_to: type[T], body: Any = None,
-                       query: Any = ()) -> T: ...
+    async def _request(self, method: str, path: str, *, cast_to: type[T], body: Input | None = None,
+                       query: Any = (), options: RequestOptions | None = None) -> T: ...
 
     @overload
-    async def _request(self, method: str, path: str, *, cast_to: None, body: Any = None,
-                       query: Any = ()) -> None: ...
+    async def _request(self, method: str, path: str, *, cast_to: None, body: Input | None = None,
+                       query: Any = (), options: RequestOptions | None = None) -> None: ...
 
-    async def _request(self, method: str, path: str, *, cast_to: type[T] | None, body: Any = None,
-                       query: Any = ()) -> T | None:
+    async def _request(self, method: str, path: str, *, cast_to: type[T] | None, body: Input | None = None,
+                       query: Any = (), options: RequestOptions | None = None) -> T | None:
         """Send one call and return its reply as ``cast_to`` (``None``: ignore the body)."""
-        request = self._build(method, path, body, query, stream=False)
+        request = self._build(method, path, body, query, False, options)
         response = await self._send(request)
         await self._raise_for_status(request, response)
         if cast_to is None:
@@ -297,12 +312,13 @@ class AsyncClient:
             ) from None
         return self._structure(data, cast_to, response.status)
 
-    async def _stream(self, method: str, path: str, *, body: Any, parse: type[T],
-                      on_close: Callable[[], None] | None = None) -> AsyncStream[T]:
+    async def _stream(self, method: str, path: str, *, body: Input, parse: type[T],
+                      on_close: Callable[[], None] | None = None,
+                      options: RequestOptions | None = None) -> AsyncStream[T]:
         """Send one call whose reply is an SSE stream of ``parse`` events; ``on_close`` runs
         once the stream is exhausted or closed (or at once, if the call fails)."""
         try:
-            request = self._build(method, path, body, (), stream=True)
+            request = self._build(method, path, body, (), True, options)
             response = await self._send(request)
             await self._raise_for_status(request, response)
         except BaseException:
@@ -315,13 +331,40 @@ class AsyncClient:
         return AsyncStream(stream, lambda data: self._structure(data, parse, response.status))
 
     def _pager(self, path: str, query: list[tuple[str, str]], cast_to: type[T], *,
-               limit: int, offset: int) -> AsyncPager[T]:
+               limit: int, offset: int, options: RequestOptions | None = None) -> AsyncPager[T]:
         async def fetch(offset: int, limit: int) -> list[T]:
             page = [*query, ("limit", str(limit)), ("offset", str(offset))]
-            envelope = await self._request("GET", path, query=page, cast_to=_Items)
+            envelope = await self._request("GET", path, query=page, cast_to=_Items, options=options)
             return [self._structure(item, cast_to, 200) for item in envelope.items]
 
         return AsyncPager(fetch, limit=limit, offset=offset)
+
+
+def _apply(options: RequestOptions, data: Any, query: Any, headers: Mapping[str, str],
+           timeout: float | None) -> tuple[Any, Any, Mapping[str, str], float | None]:
+    """One call's ``extra_body``, ``extra_query``, ``extra_headers`` and ``timeout`` applied."""
+    if (extra_body := options.get("extra_body")) is not None:
+        if not isinstance(extra_body, Mapping):
+            raise ValidationError(f"extra_body must be a dict, got {type(extra_body).__name__}")
+        try:
+            check_json("extra_body", dict(extra_body))
+        except FieldError as error:
+            raise ValidationError(str(error)) from None
+        data = {**(data or {}), **extra_body}
+    if (extra_query := options.get("extra_query")) is not None:
+        if not isinstance(extra_query, Mapping):
+            raise ValidationError(f"extra_query must be a dict, got {type(extra_query).__name__}")
+        query = [*query, *((str(key), str(value)) for key, value in extra_query.items())]
+    if (extra_headers := options.get("extra_headers")) is not None:
+        if not isinstance(extra_headers, Mapping):
+            raise ValidationError(f"extra_headers must be a dict, got {type(extra_headers).__name__}")
+        headers = {**headers, **{str(key).lower(): str(value) for key, value in extra_headers.items()}}
+    if "timeout" in options:
+        given = options["timeout"]
+        if (given is not None and not isinstance(given, (int, float, Timeout))) or isinstance(given, bool):
+            raise ValidationError(f"timeout must be seconds, a Timeout or None, got {given!r:.60}")
+        timeout = given.attempt if isinstance(given, Timeout) else None if given is None else float(given)
+    return data, query, headers, timeout
 
 
 @attrs.frozen

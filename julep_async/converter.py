@@ -1,28 +1,53 @@
 """All (un)structuring policy, in one place: models stay plain attrs classes.
 
+Replies (plain models):
+
 * datetimes: ISO 8601 in, timezone-aware out (a naive value from a server is UTC);
-* unions of JSON shapes (``str | list[...]``): passed through as decoded;
-* :class:`~julep_async.types.Message`: optional fields left at ``None`` are not sent;
-* ``X | None``: one precomputed hook per optional type (the hot path of every reply);
-* unknown keys in a reply: tolerated by :data:`converter`, refused by
-  :data:`strict_converter` (tests use it, so drift from the wire shows up; it also
-  collects every field error, where the production converter stops at the first).
+* unions of JSON shapes (``str | list[str]``) and primitives: taken as decoded;
+* a :class:`~julep_async.types.Choice` always has a ``message``: the single output, the
+  first of several (``messages``), or the ``delta`` of a chunk-shaped reply;
+* unknown keys: tolerated by :data:`converter`; refused by :data:`strict_converter`,
+  which also checks every primitive's type (tests use it, so drift from the spec shows).
+
+Request bodies (:class:`~julep_async.types.Input` models), the same on both sides of the
+seam: the SDK builds them from keyword arguments with :func:`build`, the backend from a
+request body with :func:`structure_input`, both through this converter:
+
+* nested models are built from dicts (or taken as given); every value is then judged by
+  the model's field validators, so the error names the field and the spec's rule;
+* a union of models is told apart by its tag field (``mode``, ``type``) when its members
+  have one, else the first member that fits wins (the spec's ``anyOf``);
+* unknown keys are ignored (the spec allows them); ``UNSET`` fields are never sent, a
+  tag field always is.
 """
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_unstructure_fn
+import cattrs.cols
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from .types import Message
+from ._types import UNSET, _Unset
+from .exceptions import ValidationError
+from .types import Choice, ChunkChoice
+from .types._fields import FieldError
+from .types._input import Input
 
-__all__ = ["configure_converter", "converter", "make_converter", "strict_converter"]
+__all__ = ["build", "configure_converter", "converter", "make_converter", "strict_converter", "structure_input",
+           "to_wire"]
+
+T = TypeVar("T")
+Hook = Callable[[Any, Any], Any]
+_NONE = type(None)
 
 
 def _structure_datetime(value: Any, _: type) -> datetime:
@@ -39,57 +64,278 @@ def _unstructure_datetime(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def _is_json_union(tp: Any) -> bool:
-    """A union with two or more members that are not attrs classes, nor None (``str | list``)."""
-    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
-        return False
-    members = [m for m in typing.get_args(tp) if m is not type(None)]
-    return len(members) > 1 and not any(attrs.has(m) for m in members)
-
-
 def _passthrough(value: Any, _: Any) -> Any:
     return value
 
 
-def _is_optional(tp: Any) -> bool:
-    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
-        return False
-    members = typing.get_args(tp)
-    return len(members) == 2 and type(None) in members and not _is_json_union(tp)
+def _is_union(tp: Any) -> bool:
+    return typing.get_origin(tp) in (typing.Union, types.UnionType)
 
 
-def _optional_hook(tp: Any, converter: cattrs.Converter) -> Any:
-    inner_type = next(m for m in typing.get_args(tp) if m is not type(None))
-    inner = converter.get_structure_hook(inner_type)
-    if inner_type in (str, int, float, bool):
-
-        def structure_primitive(value: Any, _: Any) -> Any:
-            return value if value is None or type(value) is inner_type else inner(value, inner_type)
-
-        return structure_primitive
-
-    def structure_optional(value: Any, _: Any) -> Any:
-        return None if value is None else inner(value, inner_type)
-
-    return structure_optional
+def _is_unset(tp: Any) -> bool:
+    return typing.get_origin(tp) is typing.Literal and typing.get_args(tp) == (_Unset.UNSET,)
 
 
-def configure_converter(converter: cattrs.Converter) -> None:
-    """Register julep_async's hooks on ``converter``."""
-    converter.register_structure_hook(datetime, _structure_datetime)
-    converter.register_unstructure_hook(datetime, _unstructure_datetime)
-    converter.register_structure_hook_func(_is_json_union, _passthrough)
-    converter.register_structure_hook_factory(_is_optional, _optional_hook)
-    converter.register_unstructure_hook(
-        Message, make_dict_unstructure_fn(Message, converter, _cattrs_omit_if_default=True)
+def _is_any_or_literal(tp: Any) -> bool:
+    return bool(tp is Any or typing.get_origin(tp) is typing.Literal)
+
+
+def _is_list(tp: Any) -> bool:
+    return typing.get_origin(tp) is list
+
+
+def _is_dict(tp: Any) -> bool:
+    return bool(tp is dict or typing.get_origin(tp) is dict)
+
+
+def _is_input(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, Input)
+
+
+def _tag_of(cls: type) -> tuple[str, Any] | None:
+    """The discriminator of a model: a field typed ``Literal[x]`` whose default is ``x``."""
+    for attribute in attrs.fields(cls):
+        options = typing.get_args(attribute.type) if typing.get_origin(attribute.type) is typing.Literal else ()
+        if len(options) == 1 and attribute.default == options[0]:
+            return attribute.name, options[0]
+    return None
+
+
+def _required(cls: type) -> list[str]:
+    return [a.name for a in attrs.fields(cls) if a.default is attrs.NOTHING]
+
+
+# -- hook factories -----------------------------------------------------------------
+
+
+def _union_hook(tp: Any, converter: cattrs.Converter) -> Hook:
+    """``X | None``, ``X | Unset``, unions of models, and unions of JSON shapes."""
+    args = typing.get_args(tp)
+    members = [m for m in args if m is not _NONE and not _is_unset(m)]
+    if len(members) == 1:
+        inner, inner_type = converter.get_structure_hook(members[0]), members[0]
+
+        def structure_optional(value: Any, _: Any) -> Any:
+            return value if value is None or value is UNSET else inner(value, inner_type)
+
+        return structure_optional
+    models = [m for m in members if isinstance(m, type) and attrs.has(m)]
+    if not models:
+        return _passthrough  # JSON shapes (str | list[str]) and Literals: the validators judge
+    choose = _dispatcher(models, converter)
+
+    def structure_union(value: Any, _: Any) -> Any:
+        if isinstance(value, Mapping):
+            return choose(value)
+        return value  # a model instance, a string for a Literal member, or something for the validator to refuse
+
+    return structure_union
+
+
+def _dispatcher(models: list[type], converter: cattrs.Converter) -> Callable[[Mapping[str, Any]], Any]:
+    tags = [_tag_of(model) for model in models]
+    names = {tag[0] for tag in tags if tag is not None}
+    if None not in tags and len(names) == 1:  # every member tagged by the same field: pick by it
+        name = names.pop()
+        by_value = {tag[1]: model for tag, model in zip(tags, models, strict=True) if tag is not None}
+        listing = ", ".join(repr(value) for value in by_value)
+
+        def by_tag(value: Mapping[str, Any]) -> Any:
+            model = by_value.get(value.get(name, tags[0][1] if tags[0] else None))
+            if model is None:
+                raise FieldError(name, f"must be one of {listing}, got {value.get(name)!r:.60}")
+            return converter.structure(value, model)
+
+        return by_tag
+
+    def first_that_fits(value: Mapping[str, Any]) -> Any:
+        errors: list[tuple[type, Exception]] = []
+        for model in models:
+            try:
+                return converter.structure(value, model)
+            except Exception as error:  # the next member may fit
+                errors.append((model, error))
+        complete = [error for model, error in errors if all(key in value for key in _required(model))]
+        raise (complete or [error for _, error in errors])[0]
+
+    return first_that_fits
+
+
+def _input_hook(cls: type, converter: cattrs.Converter) -> Hook:
+    generated: Hook = make_dict_structure_fn(
+        cls, converter, _cattrs_forbid_extra_keys=False, _cattrs_detailed_validation=converter.detailed_validation
     )
 
+    def structure_input(value: Any, _: Any) -> Any:
+        if isinstance(value, cls):
+            return value
+        if attrs.has(type(value)):  # another model (a reply message sent back, say): by its fields
+            value = converter.unstructure(value)
+        if not isinstance(value, Mapping):
+            raise FieldError("", f"must be an object, got {type(value).__name__} {value!r:.60}")
+        return generated(value, cls)
 
-def make_converter(*, forbid_extra_keys: bool = False) -> cattrs.Converter:
-    converter = cattrs.Converter(forbid_extra_keys=forbid_extra_keys, detailed_validation=forbid_extra_keys)
-    configure_converter(converter)
+    return structure_input
+
+
+def _input_unstructure_hook(cls: type, converter: cattrs.Converter) -> Callable[[Any], Any]:
+    overrides: dict[str, Any] = {
+        a.name: override(omit_if_default=True) for a in attrs.fields(cls) if a.default is UNSET
+    }
+    unstructure: Callable[[Any], Any] = make_dict_unstructure_fn(cls, converter, **overrides)
+    return unstructure
+
+
+def _list_hook(tp: Any, converter: cattrs.Converter) -> Hook:
+    (item_type,) = typing.get_args(tp) or (Any,)
+    if item_type is Any:
+        def structure_json_list(value: Any, _: Any) -> Any:
+            if not isinstance(value, (list, tuple)):
+                raise FieldError("", f"must be a list, got {type(value).__name__}")
+            return list(value)
+
+        return structure_json_list
+    elements = cattrs.cols.list_structure_factory(tp, converter)
+
+    def structure_list(value: Any, _: Any) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise FieldError("", f"must be a list, got {type(value).__name__} {value!r:.60}")
+        return elements(value, tp)
+
+    return structure_list
+
+
+def _dict_hook(value: Any, _: Any) -> Any:
+    if not isinstance(value, dict):
+        raise FieldError("", f"must be an object, got {type(value).__name__} {value!r:.60}")
+    return value
+
+
+def _choice_hook(cls: type, key: str, sources: tuple[str, ...], converter: cattrs.Converter) -> Hook:
+    """A choice whose ``key`` is filled from the first of ``sources`` the reply has."""
+    generated: Hook = make_dict_structure_fn(
+        cls, converter, _cattrs_forbid_extra_keys=converter.forbid_extra_keys,
+        _cattrs_detailed_validation=converter.detailed_validation,
+    )
+    own = {a.name for a in attrs.fields(cls)}
+
+    def structure_choice(value: Any, _: Any) -> Any:
+        if isinstance(value, Mapping) and key not in value:
+            for source in sources:
+                found = value.get(source)
+                if isinstance(found, list) and found:
+                    found = found[0]
+                if isinstance(found, Mapping):
+                    value = {name: item for name, item in value.items() if name != source or source in own}
+                    value[key] = found
+                    break
+        return generated(value, cls)
+
+    return structure_choice
+
+
+def _strict(kind: type) -> Hook:
+    """A reply value must already be a ``kind`` (an int counts as a float; a bool as nothing else)."""
+    accepted = (int, float) if kind is float else (kind,)
+
+    def check(value: Any, _: Any) -> Any:
+        if not isinstance(value, accepted) or (isinstance(value, bool) and kind is not bool):
+            raise FieldError("", f"must be {kind.__name__}, got {type(value).__name__} {value!r:.60}")
+        return value
+
+    return check
+
+
+def configure_converter(converter: cattrs.Converter, *, strict: bool = False) -> None:
+    """Register julep_async's hooks on ``converter`` (``strict``: check reply types too)."""
+    converter.register_structure_hook(datetime, _structure_datetime)
+    converter.register_unstructure_hook(datetime, _unstructure_datetime)
+    for kind in (str, int, float, bool):
+        converter.register_structure_hook(kind, _strict(kind) if strict else _passthrough)
+    converter.register_structure_hook_func(_is_any_or_literal, _passthrough)
+    converter.register_structure_hook_func(_is_dict, _dict_hook)
+    factories: list[tuple[Callable[[Any], bool], Any]] = [
+        (_is_union, _union_hook), (_is_list, _list_hook), (_is_input, _input_hook)
+    ]
+    for predicate, factory in factories:
+        converter.register_structure_hook_factory(predicate, factory)
+    converter.register_unstructure_hook_factory(_is_input, cast(Any, _input_unstructure_hook))
+    converter.register_structure_hook(Choice, _choice_hook(Choice, "message", ("messages", "delta"), converter))
+    converter.register_structure_hook(ChunkChoice, _choice_hook(ChunkChoice, "delta", ("message",), converter))
+
+
+def make_converter(*, strict: bool = False, detailed: bool | None = None) -> cattrs.Converter:
+    """A converter: ``strict`` refuses unknown reply keys and mistyped reply values;
+    ``detailed`` collects every error with its path (default: when strict)."""
+    converter = cattrs.Converter(
+        forbid_extra_keys=strict, detailed_validation=strict if detailed is None else detailed
+    )
+    configure_converter(converter, strict=strict)
     return converter
 
 
 converter = make_converter()
-strict_converter = make_converter(forbid_extra_keys=True)
+strict_converter = make_converter(strict=True)
+_detailed = make_converter(detailed=True)
+
+
+# -- request bodies -----------------------------------------------------------------
+
+
+def build(cls: type[T], /, **fields: Any) -> T:
+    """The request model ``cls`` from keyword arguments, ``UNSET`` ones left out.
+
+    Raises :class:`~julep_async.exceptions.ValidationError` naming the field and the rule.
+    """
+    if unknown := fields.keys() - _field_names(cls):
+        raise ValidationError(f"unknown argument(s) {', '.join(sorted(unknown))} for {cls.__name__}",
+                              problems=tuple((name, "is not an argument here") for name in sorted(unknown)))
+    return structure_input({name: value for name, value in fields.items() if value is not UNSET}, cls)
+
+
+@functools.cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(a.name for a in attrs.fields(cls))
+
+
+def structure_input(data: Any, cls: type[T]) -> T:
+    """``data`` (a dict, or a model) as the request model ``cls``, or a ``ValidationError``
+    naming every bad field."""
+    try:
+        return converter.structure(data, cls)
+    except Exception:
+        pass  # explain it: the detailed converter collects every error with its path
+    try:
+        _detailed.structure(data, cls)
+    except Exception as error:
+        problems = tuple(describe(error))
+        message = "; ".join(f"{where}: {problem}" if where else problem for where, problem in problems)
+        raise ValidationError(message, problems=problems) from None
+    raise ValidationError(f"the value does not fit {cls.__name__}")  # pragma: no cover - both agree
+
+
+def to_wire(model: Any) -> Any:
+    """A request model as JSON-ready data, its ``UNSET`` fields left out."""
+    return converter.unstructure(model)
+
+
+def describe(error: BaseException, path: str = "") -> list[tuple[str, str]]:
+    """``(field path, problem)`` for each error that cattrs and the validators raised."""
+    if isinstance(error, (ClassValidationError, IterableValidationError)):
+        found: list[tuple[str, str]] = []
+        for inner in error.exceptions:
+            where = path
+            for note in getattr(inner, "__notes__", []):
+                if (name := getattr(note, "name", None)) is not None:
+                    where = f"{path}.{name}" if path else str(name)
+                elif (index := getattr(note, "index", None)) is not None:
+                    where = f"{path}[{index}]"
+            found += describe(inner, where)
+        return found
+    if isinstance(error, FieldError):
+        return [(".".join(part for part in (path, error.field) if part).replace(".[", "["), error.problem)]
+    if isinstance(error, ForbiddenExtraKeysError):
+        return [(path, f"unknown field(s) {', '.join(sorted(error.extra_fields))}")]
+    if isinstance(error, KeyError):
+        return [(path or str(error.args[0]), "is required")]
+    return [(path, str(error))]

@@ -65,7 +65,14 @@ class JulepError(Exception):
 
 
 class ValidationError(JulepError, ValueError):
-    """An argument was rejected before anything was sent."""
+    """An argument was rejected before anything was sent.
+
+    ``problems`` holds ``(field path, what is wrong)`` for each bad field, when known.
+    """
+
+    def __init__(self, message: str, *, problems: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class CassetteError(JulepError):
@@ -184,17 +191,24 @@ NOT_FOUND_ERRORS: dict[str, type[NotFoundError]] = {
 one the body's ``error.type`` names (``"SessionNotFoundError"`` and so on)."""
 
 _ACTIONS = frozenset({"chat", "render", "history", "search"})
-_NOT_FOUND_BY_TYPE = {cls.__name__: cls for cls in NOT_FOUND_ERRORS.values()}
+_COLLECTIONS = frozenset({*NOT_FOUND_ERRORS, "tools"})
+_NOT_FOUND_BY_TYPE: dict[str, type[NotFoundError]] = {
+    "SessionNotFoundError": SessionNotFoundError,
+    "AgentNotFoundError": AgentNotFoundError,
+    "UserNotFoundError": UserNotFoundError,
+    "DocNotFoundError": DocNotFoundError,
+}
+"""``error.type`` values on the wire (Julep names its domain errors so), spelled out: renaming a
+class here must not change what a reply means."""
 
 
 def _not_found_class(path: str, error_type: object) -> type[NotFoundError]:
     if isinstance(error_type, str) and error_type in _NOT_FOUND_BY_TYPE:
         return _NOT_FOUND_BY_TYPE[error_type]
     parts = path.strip("/").split("/")
-    for index in range(len(parts) - 2, -1, -1):
-        cls = NOT_FOUND_ERRORS.get(parts[index])
-        if cls is not None and parts[index + 1] not in _ACTIONS:
-            return cls
+    for index in range(len(parts) - 2, -1, -1):  # the last "<collection>/<id>" pair names it
+        if parts[index] in _COLLECTIONS and parts[index + 1] not in _ACTIONS:
+            return NOT_FOUND_ERRORS.get(parts[index], NotFoundError)
     return NotFoundError
 
 

@@ -157,7 +157,7 @@ def check_outcome(name: str, before: dict[str, Any], after: dict[str, Any], prin
     if name == "creating_sessions":
         assert after["session"].context_overflow == "adaptive"
         assert after["session"].metadata == {"channel": "web", "language": "english"}
-        assert after["session"].agents == [before["agent"].id]
+        assert after["session"].agent_ids == [before["agent"].id]
     elif name == "session_chat":
         assert "Let's research quantum computing" in after["response"].content
     elif name == "managing_session_context":

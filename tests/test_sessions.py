@@ -21,7 +21,8 @@ async def test_create_and_get_round_trip_ids(client: AsyncClient, agent: Any, us
     )
     fetched = await client.sessions.get(created.id)
     assert fetched == created
-    assert fetched.agents == [agent.id] and fetched.users == [user.id]
+    assert (fetched.agent, fetched.user) == (agent.id, user.id)  # single participants, as the kind says
+    assert fetched.agent_ids == [agent.id] and fetched.user_ids == [user.id]
     assert fetched.kind == "single_agent_single_user"
     assert (fetched.situation, fetched.token_budget, fetched.context_overflow) == ("a lab", 500, "truncate")
     assert fetched.created_at.tzinfo is not None
@@ -42,10 +43,12 @@ async def test_update_merges_metadata_and_keeps_unset_fields(client: AsyncClient
     assert again.updated_at >= updated.updated_at
 
 
-async def test_update_with_none_clears_the_field(client: AsyncClient, session: Any) -> None:
-    await client.sessions.update(session.id, situation="x")
-    cleared = await client.sessions.update(session.id, situation=None)
-    assert cleared.situation is None
+async def test_update_with_none_leaves_the_field_and_reset_clears_it(client: AsyncClient, session: Any) -> None:
+    await client.sessions.update(session.id, situation="x", token_budget=300)
+    kept = await client.sessions.update(session.id, situation=None)
+    assert kept.situation == "x"  # PATCH null means "leave it", as the v1 server's COALESCE does
+    cleared = await client.sessions.reset(session.id, token_budget=100)
+    assert (cleared.situation, cleared.token_budget, cleared.metadata) == (None, 100, {})
 
 
 async def test_delete_then_every_call_is_session_not_found(client: AsyncClient, session: Any) -> None:

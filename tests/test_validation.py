@@ -40,7 +40,6 @@ CASES: dict[str, Any] = {
     "temperature of wrong type": lambda c: c.sessions.chat(SID, [{"role": "user", "content": "x"}], temperature="hot"),
     "save not a bool": lambda c: c.sessions.chat(SID, [{"role": "user", "content": "x"}], save="yes"),
     "bad context_overflow": lambda c: c.sessions.create(agent_id=SID, context_overflow="compress"),
-    "token_budget zero": lambda c: c.sessions.create(agent_id=SID, token_budget=0),
     "token_budget bool": lambda c: c.sessions.create(agent_id=SID, token_budget=True),
     "metadata not a dict": lambda c: c.sessions.create(agent_id=SID, metadata=["a"]),
     "agent_id not a string": lambda c: c.sessions.create(agent_id=42),
@@ -49,11 +48,10 @@ CASES: dict[str, Any] = {
     "negative history limit": lambda c: c.sessions.history(SID, limit=-1),
     "before not a datetime": lambda c: c.sessions.history(SID, before="yesterday"),
     "update with bad overflow": lambda c: c.sessions.update(SID, context_overflow=1),
-    "doc without title": lambda c: c.sessions.docs.create(SID, "", "content"),
     "doc content of wrong type": lambda c: c.sessions.docs.create(SID, "t", 3),
     "search text of wrong type": lambda c: c.sessions.docs.search(SID, None),
     "search limit zero": lambda c: c.sessions.docs.search(SID, "x", limit=0),
-    "metadata_filter value nested": lambda c: c.sessions.docs.search(SID, "x", metadata_filter={"a": {"b": 1}}),
+    "list metadata_filter value nested": lambda c: c.sessions.list(metadata_filter={"a": {"b": 1}}),
     "agent name of wrong type": lambda c: c.agents.create(name=3),
 }
 

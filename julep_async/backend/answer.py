@@ -7,53 +7,56 @@ import json
 import re
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
-from typing import TYPE_CHECKING
 
 from . import context
 from . import responder as responders
+from .parse import Call
 from .store import Record, SessionState
-
-if TYPE_CHECKING:
-    from .routes import Api, Call
 
 DEFAULT_MODEL = "julep-fake-echo"
 
 
 class Answer:
-    """The model's reply to one chat turn, complete or as SSE events, and its saving."""
+    """The model's reply to one chat turn, complete or as SSE events, and its saving.
 
-    def __init__(self, api: Api, call: Call, state: SessionState, messages: list[Record],
+    ``given`` is the chat's input as sent (the :class:`~julep_async.types.ChatInput`
+    fields the caller gave), ``agent_id`` the agent answering.
+    """
+
+    def __init__(self, call: Call, state: SessionState, given: Record, agent_id: str,
                  prompt: context.Prompt, docs: list[Record]) -> None:
-        self.api, self.call, self.state, self.messages = api, call, state, messages
+        self.call, self.state, self.messages = call, state, given["messages"]
+        self.backend = call.backend
         self.prompt, self.docs = prompt, docs
-        self.id, self.created_at = api.clock.new_id(), api.now()
-        agent = call.tenant.agents.get(state.record["agents"][0]) if state.record["agents"] else None
-        self.model = call.field("model", str) or (agent or {}).get("model") or DEFAULT_MODEL
-        self.max_tokens = call.field("max_tokens", int)
+        self.id, self.created_at = call.new_id(), call.now()
+        agent = call.tenant.agents.get(agent_id) or {}
+        self.model: str = given.get("model") or agent.get("model") or DEFAULT_MODEL
+        self.max_tokens: int | None = given.get("max_tokens")
+        self.saving: bool = given.get("save", True)
 
     def envelope(self, choices: list[Record], usage: Record | None) -> Record:
         return {"id": self.id, "created_at": self.created_at, "choices": choices,
                 "usage": usage, "jobs": [], "docs": self.docs}
 
     def usage(self, reply: str) -> Record:
-        completion = self.api.backend.counter(reply)
+        completion = self.backend.counter(reply)
         return {"prompt_tokens": self.prompt.prompt_tokens, "completion_tokens": completion,
                 "total_tokens": self.prompt.prompt_tokens + completion}
 
     async def text(self) -> str:
         """The whole reply, cut at ``max_tokens`` if the request set it."""
-        reply = await responders.ask(self.api.backend.responder, self.prompt.messages)
+        reply = await responders.ask(self.backend.responder, self.prompt.messages)
         if not isinstance(reply, str):
             async with aclosing(responders.pieces(reply)) as pieces:
                 reply = "".join([piece async for piece in pieces])
         if self.max_tokens is not None:
-            reply = context.head_within(reply, self.max_tokens, self.api.backend.counter)
+            reply = context.head_within(reply, self.max_tokens, self.backend.counter)
         return reply
 
     async def pieces(self) -> AsyncGenerator[str, None]:
         """The reply piece by piece, as the responder gives it, cut at ``max_tokens``."""
-        reply = await responders.ask(self.api.backend.responder, self.prompt.messages)
-        used, counter = 0, self.api.backend.counter
+        reply = await responders.ask(self.backend.responder, self.prompt.messages)
+        used, counter = 0, self.backend.counter
         async with aclosing(responders.pieces(reply)) as pieces:
             async for piece in pieces:
                 if self.max_tokens is not None:
@@ -66,7 +69,7 @@ class Answer:
     async def complete(self) -> Record:
         reply = await self.text()
         self.save(reply)
-        cut = self.max_tokens is not None and self.api.backend.counter(reply) >= self.max_tokens
+        cut = self.max_tokens is not None and self.backend.counter(reply) >= self.max_tokens
         choice = {"index": 0, "finish_reason": "length" if cut else "stop",
                   "message": {"role": "assistant", "content": reply}}
         return self.envelope([choice], self.usage(reply))
@@ -84,18 +87,19 @@ class Answer:
         yield sse(self.envelope([], self.usage(reply)))
 
     def save(self, reply: str) -> None:
-        if not self.call.field("save", bool, True):
+        if not self.saving:
             return
-        state, counter, model = self.state, self.api.backend.counter, self.model
+        state, counter, model = self.state, self.backend.counter, self.model
         if self.prompt.summary_upto:
             state.summary = context.Stored(self.prompt.summary, self.prompt.summary_upto)
             state.record["summary"] = self.prompt.summary
         for message, source in [*((m, "api_request") for m in self.messages),
                                 ({"role": "assistant", "content": reply}, "api_response")]:
-            now, tokens, name = self.api.now(), context.message_tokens(message, counter), message.get("name")
+            now, tokens, name = self.call.now(), context.message_tokens(message, counter), message.get("name")
+            content = message.get("content")
             state.entries.append({
-                "id": self.api.clock.new_id(), "created_at": now, "timestamp": now,
-                "role": message["role"], "name": name, "content": message.get("content"),
+                "id": self.call.new_id(), "created_at": now, "timestamp": now,
+                "role": message["role"], "name": name, "content": "" if content is None else content,
                 "source": source, "tokenizer": "chars/4", "model": model, "token_count": tokens,
                 "tool_calls": message.get("tool_calls"), "tool_call_id": message.get("tool_call_id"),
             })

@@ -17,10 +17,13 @@ import anyio
 from ..transports.base import ByteStream, Request, Response, StreamWrapper
 from .clock import Clock
 from .context import DEFAULT_CONTEXT_WINDOW, Summarizer, TokenCounter, count_tokens
+from .faults import Fault
+from .parse import Call, decode_body
 from .responder import Responder, as_responder
-from .routes import JSON_HEADERS, Api, Call, Fault, Reply, resolve
+from .routes import resolve
 from .store import Tenant
 
+JSON_HEADERS = {"content-type": "application/json"}
 ANONYMOUS = ""
 
 
@@ -69,7 +72,6 @@ class Backend:
         self.context_window = context_window
         self.timer: Callable[[], float] = (lambda: 0.0) if seed is not None else time.perf_counter
         self._tenants: dict[str, Tenant] = {}
-        self._api = Api(self)
 
     def __repr__(self) -> str:
         return f"<Backend tenants={len(self._tenants)}>"
@@ -99,18 +101,13 @@ class Backend:
         return tenant
 
     async def _dispatch(self, tenant: Tenant, request: Request) -> Response:
-        handler, ids = resolve(request.method, request.path)
+        handler, collection, ids = resolve(request.method, request.path)
+        call = Call(self, tenant, collection, ids, dict(request.query), decode_body(request.body))
         try:
-            body = json.loads(request.body) if request.body else {}
-        except ValueError:
-            raise Fault(400, "the request body is not valid JSON") from None
-        if not isinstance(body, dict):
-            raise Fault(400, "the request body must be a JSON object")
-        try:
-            reply: Reply = await handler(self._api, Call(tenant, ids, dict(request.query), body))
+            reply = await handler(call)
         except Fault:
             raise
-        except Exception as exc:  # a bug or a failing responder: a 500, as a server would
+        except Exception as exc:  # a bug, or a failing responder: a 500, as a server would answer
             raise Fault(500, f"internal error: {type(exc).__name__}: {exc}", type="internal_error") from exc
         if isinstance(reply, Response):
             return reply

@@ -32,7 +32,8 @@ class Clock:
 
     def __init__(self, seed: int | None = None) -> None:
         self._seeded = seed is not None
-        self._random = random.Random(seed)
+        self.random = random.Random(seed)
+        """Other seeded choices (``canonical_name`` digits, ...)."""
         self._last = _SEEDED_EPOCH - _TICK if self._seeded else datetime.now(UTC)
 
     def now(self) -> datetime:
@@ -44,5 +45,5 @@ class Clock:
 
     def new_id(self) -> str:
         if self._seeded:
-            return _uuid4(self._random.getrandbits(128))
+            return _uuid4(self.random.getrandbits(128))
         return _uuid4(int.from_bytes(os.urandom(16)))

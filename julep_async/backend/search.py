@@ -1,9 +1,11 @@
-"""Full-text ranking of documents: BM25 over title and content, plus exact metadata filters."""
+"""Ranking documents: BM25 over title and content, deterministic embeddings for vector
+search, hybrid mixes of the two, and exact metadata filters."""
 
 from __future__ import annotations
 
 import math
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -13,6 +15,8 @@ import attrs
 _WORD = re.compile(r"\w+", re.UNICODE)
 K1 = 1.2
 B = 0.75
+EMBEDDING_DIMENSIONS = 32
+EMBEDDING_MODEL = "julep-fake-hashed-words"
 
 
 def tokenize(text: str) -> list[str]:
@@ -73,3 +77,21 @@ def snippet(content: str, query: str, width: int = 300) -> str:
     first = min((p for p in positions if p >= 0), default=0)
     start = max(0, first - width // 3)
     return content[start : start + width]
+
+
+def embed(text: str, dimensions: int = EMBEDDING_DIMENSIONS) -> list[float]:
+    """A deterministic stand-in for an embedding: the text's words hashed into signed
+    buckets, L2-normalized (texts that share words point the same way)."""
+    vector = [0.0] * dimensions
+    for word in tokenize(text):
+        code = zlib.crc32(word.encode())
+        vector[code % dimensions] += 1.0 if (code >> 16) & 1 else -1.0
+    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+    return [round(x / norm, 6) for x in vector]
+
+
+def cosine(query: list[float], vector: list[float]) -> float:
+    """Cosine similarity; a query of another length is compared on the dimensions both have."""
+    dot = sum(a * b for a, b in zip(query, vector, strict=False))
+    norms = math.sqrt(sum(a * a for a in query[: len(vector)])) * math.sqrt(sum(b * b for b in vector))
+    return dot / norms if norms else 0.0

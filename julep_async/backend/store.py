@@ -18,6 +18,8 @@ IDEMPOTENCY_CACHE = 4096  # replies remembered per tenant for Idempotency-Key re
 @attrs.define
 class SessionState:
     record: Record
+    agents: list[str]
+    users: list[str] = attrs.Factory(list)
     entries: list[Record] = attrs.Factory(list)
     said: list[Record] = attrs.Factory(list)  # each entry as a prompt message
     summary: Stored = attrs.Factory(Stored)
@@ -52,11 +54,28 @@ class Tenant:
     users: dict[str, Record] = attrs.Factory(dict)
     sessions: dict[str, SessionState] = attrs.Factory(dict)
     docs: dict[tuple[str, str], dict[str, DocState]] = attrs.Factory(dict)
+    doc_index: dict[str, DocState] = attrs.Factory(dict)  # every doc by its id, whoever owns it
+    tools: dict[str, dict[str, Record]] = attrs.Factory(dict)  # agent id -> tool id -> tool
     replies: OrderedDict[str, Saved] = attrs.Factory(OrderedDict)
     pending: dict[str, anyio.Event | None] = attrs.Factory(dict)  # keys in flight (Event: someone waits)
 
     def docs_of(self, owner: tuple[str, str]) -> dict[str, DocState]:
         return self.docs.setdefault(owner, {})
+
+    def add_doc(self, doc: DocState) -> None:
+        self.docs_of(doc.owner)[doc.record["id"]] = doc
+        self.doc_index[doc.record["id"]] = doc
+
+    def drop_doc(self, doc: DocState) -> None:
+        self.docs_of(doc.owner).pop(doc.record["id"], None)
+        self.doc_index.pop(doc.record["id"], None)
+
+    def drop_owner(self, owner: tuple[str, str]) -> None:
+        """Forget an owner's documents (and, for an agent, its tools)."""
+        for doc in self.docs.pop(owner, {}).values():
+            self.doc_index.pop(doc.record["id"], None)
+        if owner[0] == "agents":
+            self.tools.pop(owner[1], None)
 
     def remember(self, key: str, saved: Saved) -> None:
         self.replies[key] = saved

@@ -1,24 +1,22 @@
-"""What every resource shares: a reference to the client, and argument checks that
+"""What every resource shares: a reference to the client, and the argument checks that
 raise :class:`~julep_async.exceptions.ValidationError` before anything is sent."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .._types import UNSET
-from ..converter import converter
-from ..exceptions import NOT_FOUND_ERRORS, ValidationError
-from ..types import Message
+from .._ids import canonical_id
+from .._types import REQUEST_OPTIONS, UNSET, RequestOptions
+from ..converter import build
+from ..exceptions import NOT_FOUND_ERRORS, NotFoundError, ValidationError
+from ..types import ListQuery
 
 if TYPE_CHECKING:
     from ..client import AsyncClient
 
-ROLES = ("user", "assistant", "system", "tool")
-OVERFLOW = (None, "truncate", "adaptive", "summarize")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+__all__ = ["Resource", "check_id", "filter_query", "list_query", "split_options", "wire_time"]
 
 
 class Resource:
@@ -31,116 +29,57 @@ class Resource:
         return f"<{type(self).__name__} of {self._client!r}>"
 
 
+def split_options(arguments: Mapping[str, Any]) -> tuple[dict[str, Any], RequestOptions]:
+    """Keyword arguments split into the body's fields and the per-call options."""
+    fields = {name: value for name, value in arguments.items() if name not in REQUEST_OPTIONS}
+    options: RequestOptions = {name: value for name, value in arguments.items() if name in REQUEST_OPTIONS}  # type: ignore[assignment]
+    return fields, options
+
+
 def check_id(value: Any, collection: str, name: str) -> str:
-    """A path id: a non-empty string. One that cannot name anything (not a UUID) is
-    answered with the resource's not-found error at once, on every transport."""
+    """A path id, as Julep writes it (lower-case hyphenated UUID).
+
+    One that cannot name anything (not a UUID) is answered with the resource's
+    not-found error at once, as the server would, on every transport.
+    """
     if not isinstance(value, str) or not value:
-        raise ValidationError(f"{name} must be a non-empty string, got {value!r}")
-    if not _UUID.match(value):
-        error = NOT_FOUND_ERRORS[collection]
-        kind = collection.removesuffix("s")
-        raise error(f"404: no {kind} has the id {value!r} (Julep ids are UUIDs)", status_code=404)
-    return str(value)
+        raise ValidationError(f"{name} must be a non-empty string, got {value!r:.60}")
+    canonical = canonical_id(value)
+    if canonical is None:
+        error = NOT_FOUND_ERRORS.get(collection, NotFoundError)
+        raise error(f"404: no {collection.removesuffix('s')} has the id {value!r:.60} (Julep ids are UUIDs)",
+                    status_code=404)
+    return canonical
 
 
-def check(name: str, value: Any, kind: type | tuple[type, ...], *, nullable: bool = False) -> Any:
-    """``value`` if it is UNSET, of ``kind`` (``bool`` never counts as ``int``), or allowed None."""
-    if value is UNSET or (value is None and nullable):
-        return value
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-        expected = " or ".join(k.__name__ for k in kinds) + (" or None" if nullable else "")
-        raise ValidationError(f"{name} must be {expected}, got {type(value).__name__} {value!r:.80}")
-    return value
+def list_query(*, limit: Any, offset: Any, sort_by: Any, direction: Any,
+               metadata_filter: Any) -> list[tuple[str, str]]:
+    """The list parameters, checked, as query pairs (the pager adds ``limit`` and ``offset``);
+    ``metadata_filter`` as ``metadata_filter.<key>=<value>`` pairs, the form the v1 server reads."""
+    build(ListQuery, limit=limit, offset=offset, sort_by=sort_by, direction=direction,
+          metadata_filter=UNSET if metadata_filter is None else metadata_filter)
+    return [("sort_by", sort_by), ("direction", direction), *filter_query(metadata_filter)]
 
 
-def check_count(name: str, value: Any, *, minimum: int, nullable: bool = False) -> Any:
-    check(name, value, int, nullable=nullable)
-    if isinstance(value, int) and value < minimum:
-        raise ValidationError(f"{name} must be at least {minimum}, got {value}")
-    return value
-
-
-def check_metadata(name: str, value: Any) -> Any:
-    check(name, value, dict, nullable=True)
-    if isinstance(value, dict) and not all(isinstance(key, str) for key in value):
-        raise ValidationError(f"{name} keys must be strings")
-    return value
-
-
-def check_overflow(value: Any) -> Any:
-    if value is not UNSET and value not in OVERFLOW:
-        raise ValidationError(
-            f"context_overflow must be 'truncate', 'adaptive', 'summarize' or None, got {value!r}"
-        )
-    return value
-
-
-def wire_messages(messages: Any) -> list[dict[str, Any]]:
-    """Messages as sent: from dicts or :class:`~julep_async.types.Message`, checked."""
-    if isinstance(messages, (str, bytes, Mapping)) or not isinstance(messages, Sequence):
-        raise ValidationError("messages must be a list of {'role', 'content'} dicts or Message objects")
-    if not messages:
-        raise ValidationError("messages must not be empty")
-    wire = []
-    for index, message in enumerate(messages):
-        if isinstance(message, Message):
-            message = converter.unstructure(message)
-        elif not isinstance(message, Mapping):
-            raise ValidationError(f"messages[{index}] must be a dict or Message, got {type(message).__name__}")
-        if message.get("role") not in ROLES:
-            raise ValidationError(
-                f"messages[{index}].role must be one of {', '.join(ROLES)}, got {message.get('role')!r}"
-            )
-        if "content" not in message:
-            raise ValidationError(f"messages[{index}] has no 'content'")
-        content = message["content"]
-        if content is not None and not isinstance(content, (str, list)):
-            raise ValidationError(f"messages[{index}].content must be a string or a list of parts")
-        wire.append(dict(message))
-    return wire
-
-
-def wire_time(name: str, value: Any) -> str:
-    """A datetime as sent: UTC ISO 8601; a naive value is taken as local time."""
-    check(name, value, datetime)
-    moment: datetime = value if value.tzinfo is not None else value.astimezone()
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def list_query(
-    *, limit: Any, offset: Any, sort_by: Any, direction: Any, metadata_filter: Any
-) -> list[tuple[str, str]]:
-    """The Julep list parameters, checked; ``metadata_filter`` flattened to dotted keys."""
-    check_count("limit", limit, minimum=1)
-    check_count("offset", offset, minimum=0)
-    if sort_by not in ("created_at", "updated_at"):
-        raise ValidationError(f"sort_by must be 'created_at' or 'updated_at', got {sort_by!r}")
-    if direction not in ("asc", "desc"):
-        raise ValidationError(f"direction must be 'asc' or 'desc', got {direction!r}")
-    query = [("sort_by", sort_by), ("direction", direction)]
-    return query + filter_query(metadata_filter)
-
-
-def filter_query(metadata_filter: Any) -> list[tuple[str, str]]:
-    check_metadata("metadata_filter", metadata_filter)
+def filter_query(metadata_filter: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """``metadata_filter`` as query pairs: each value a string or a number (exact match)."""
+    if metadata_filter is None:
+        return []
+    if not isinstance(metadata_filter, Mapping):
+        raise ValidationError(f"metadata_filter must be a dict, got {type(metadata_filter).__name__}")
     pairs = []
-    for key, value in (metadata_filter or {}).items():
+    for key, value in metadata_filter.items():
+        if not isinstance(key, str):
+            raise ValidationError(f"metadata_filter keys must be strings, got {key!r:.60}")
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise ValidationError(f"metadata_filter[{key!r}] must be a string or a number")
+            raise ValidationError(f"metadata_filter.{key} must be a string or a number, got {value!r:.60}")
         pairs.append((f"metadata_filter.{key}", str(value)))
     return pairs
 
 
-__all__ = [
-    "Resource",
-    "check",
-    "check_count",
-    "check_id",
-    "check_metadata",
-    "check_overflow",
-    "filter_query",
-    "list_query",
-    "wire_messages",
-    "wire_time",
-]
+def wire_time(name: str, value: Any) -> str:
+    """A datetime as sent: UTC ISO 8601; a naive value is taken as local time."""
+    if not isinstance(value, datetime):
+        raise ValidationError(f"{name} must be a datetime, got {type(value).__name__} {value!r:.60}")
+    moment = value if value.tzinfo is not None else value.astimezone()
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

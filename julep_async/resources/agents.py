@@ -1,74 +1,87 @@
-"""``client.agents``."""
+"""``client.agents``: agents, their documents and their tools."""
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, Unpack
 
-from .._types import UNSET, Unset, drop_unset
+from .._types import RequestOptions
+from ..converter import build
 from ..pagination import AsyncPager
-from ..types import Agent, ResourceDeleted
-from ._base import Resource, check, check_id, check_metadata, list_query
+from ..types import Agent, CreateAgentRequest, Direction, ListModelsResponse, PatchAgentRequest, ResourceDeleted, SortBy
+from ..types.agents import AgentFields
+from ._base import Resource, check_id, list_query, split_options
 from .docs import AgentDocs
-
-Instructions = str | list[str]
-_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "about": str, "model": str, "instructions": (str, list), "default_settings": dict,
-    "default_system_template": str, "project": str, "canonical_name": str,
-}
+from .tools import AgentTools
 
 
-def _agent_body(fields: dict[str, Any]) -> dict[str, Any]:
-    for name, kind in _FIELDS.items():
-        if name in fields:
-            check(name, fields[name], kind, nullable=True)
-    check_metadata("metadata", fields.get("metadata"))
-    return drop_unset(fields)
+class AgentArgs(AgentFields, RequestOptions, total=False):
+    """An agent's fields and the per-call options."""
+
+
+class AgentPatchArgs(AgentArgs, total=False):
+    """The fields :meth:`Agents.update` can change, ``name`` among them."""
+
+    name: str
 
 
 class Agents(Resource):
     @cached_property
     def docs(self) -> AgentDocs:
+        """``client.agents.docs``: the documents an agent owns."""
         return AgentDocs(self._client)
 
-    async def create(
-        self, name: str, *, about: str | Unset = UNSET, model: str | Unset = UNSET,
-        instructions: Instructions | Unset = UNSET, metadata: dict[str, Any] | Unset = UNSET,
-        default_settings: dict[str, Any] | Unset = UNSET, default_system_template: str | Unset = UNSET,
-        project: str | Unset = UNSET, canonical_name: str | Unset = UNSET,
-    ) -> Agent:
-        """Create an agent (``POST /agents``)."""
-        check("name", name, str)
-        body = _agent_body({
-            "name": name, "about": about, "model": model, "instructions": instructions, "metadata": metadata,
-            "default_settings": default_settings, "default_system_template": default_system_template,
-            "project": project, "canonical_name": canonical_name,
-        })
-        return await self._client._request("POST", "/agents", body=body, cast_to=Agent)
+    @cached_property
+    def tools(self) -> AgentTools:
+        """``client.agents.tools``: the tools an agent can call."""
+        return AgentTools(self._client)
 
-    async def get(self, agent_id: str) -> Agent:
-        return await self._client._request("GET", f"/agents/{check_id(agent_id, 'agents', 'agent_id')}", cast_to=Agent)
+    @staticmethod
+    def _path(agent_id: Any) -> str:
+        return f"/agents/{check_id(agent_id, 'agents', 'agent_id')}"
 
-    def list(self, *, limit: int = 10, offset: int = 0, sort_by: str = "created_at", direction: str = "desc",
-             metadata_filter: dict[str, Any] | None = None) -> AsyncPager[Agent]:
+    async def create(self, name: str, **args: Unpack[AgentArgs]) -> Agent:
+        """Create an agent (``POST /agents``); ``canonical_name`` is derived from ``name``
+        when left out. The keyword arguments are the fields of :class:`AgentFields`."""
+        fields, options = split_options(args)
+        body = build(CreateAgentRequest, name=name, **fields)
+        return await self._client._request("POST", "/agents", body=body, cast_to=Agent, options=options)
+
+    async def create_or_update(self, agent_id: str, *, name: str, **args: Unpack[AgentArgs]) -> Agent:
+        """Create the agent with this id, or replace every field of the one that has it
+        (``POST /agents/{id}``)."""
+        fields, options = split_options(args)
+        body = build(CreateAgentRequest, name=name, **fields)
+        return await self._client._request("POST", self._path(agent_id), body=body, cast_to=Agent, options=options)
+
+    async def get(self, agent_id: str, **options: Unpack[RequestOptions]) -> Agent:
+        return await self._client._request("GET", self._path(agent_id), cast_to=Agent, options=options)
+
+    def list(
+        self, *, limit: int = 10, offset: int = 0, sort_by: SortBy = "created_at", direction: Direction = "desc",
+        metadata_filter: dict[str, Any] | None = None, **options: Unpack[RequestOptions],
+    ) -> AsyncPager[Agent]:
+        """Agents, newest first by default; ``await`` it for a page, ``async for`` for all."""
         query = list_query(limit=limit, offset=offset, sort_by=sort_by, direction=direction,
                            metadata_filter=metadata_filter)
-        return self._client._pager("/agents", query, Agent, limit=limit, offset=offset)
+        return self._client._pager("/agents", query, Agent, limit=limit, offset=offset, options=options)
 
-    async def update(
-        self, agent_id: str, *, name: str | Unset = UNSET, about: str | Unset = UNSET, model: str | Unset = UNSET,
-        instructions: Instructions | Unset = UNSET, metadata: dict[str, Any] | Unset | None = UNSET,
-        default_settings: dict[str, Any] | Unset = UNSET, default_system_template: str | Unset = UNSET,
-    ) -> Agent:
-        """Merge the given fields into the agent (``PATCH``); ``metadata`` merges key by key."""
-        path = f"/agents/{check_id(agent_id, 'agents', 'agent_id')}"
-        check("name", name, str)
-        body = _agent_body({
-            "name": name, "about": about, "model": model, "instructions": instructions, "metadata": metadata,
-            "default_settings": default_settings, "default_system_template": default_system_template,
-        })
-        return await self._client._request("PATCH", path, body=body, cast_to=Agent)
+    async def update(self, agent_id: str, **args: Unpack[AgentPatchArgs]) -> Agent:
+        """Change the given fields (``PATCH``); ``metadata`` merges key by key."""
+        fields, options = split_options(args)
+        body = build(PatchAgentRequest, **fields)
+        return await self._client._request("PATCH", self._path(agent_id), body=body, cast_to=Agent, options=options)
 
-    async def delete(self, agent_id: str) -> ResourceDeleted:
-        path = f"/agents/{check_id(agent_id, 'agents', 'agent_id')}"
-        return await self._client._request("DELETE", path, cast_to=ResourceDeleted)
+    async def reset(self, agent_id: str, *, name: str, **args: Unpack[AgentArgs]) -> Agent:
+        """Replace every field (``PUT``): one left out goes back to its default."""
+        fields, options = split_options(args)
+        body = build(CreateAgentRequest, name=name, **fields)
+        return await self._client._request("PUT", self._path(agent_id), body=body, cast_to=Agent, options=options)
+
+    async def delete(self, agent_id: str, **options: Unpack[RequestOptions]) -> ResourceDeleted:
+        """Delete the agent, with the documents and tools it owns (its sessions stay, as in v1)."""
+        return await self._client._request("DELETE", self._path(agent_id), cast_to=ResourceDeleted, options=options)
+
+    async def list_models(self, **options: Unpack[RequestOptions]) -> ListModelsResponse:
+        """The models an agent can use (``GET /agents/models``)."""
+        return await self._client._request("GET", "/agents/models", cast_to=ListModelsResponse, options=options)

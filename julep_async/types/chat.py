@@ -1,25 +1,183 @@
-"""Messages, chat replies, stream chunks and rendered prompts."""
+"""Chat: the input (messages, options, tools), and every reply shape the spec allows."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, TypeAlias, TypedDict
 
 import attrs
 
-from .._types import Role
+from .._types import Role, Unset
+from ._fields import (
+    any_of,
+    array_of,
+    boolean,
+    enum,
+    field,
+    instance_of,
+    integer,
+    json_object,
+    map_of,
+    number,
+    object_of,
+    string,
+    tag,
+    uuid,
+)
+from ._input import Input
 from .docs import DocReference
+from .tools import CHOSEN_TOOL_CALL, CreateToolRequest, NamedToolChoice, ToolCall
+
+ROLES: tuple[Role, ...] = ("user", "assistant", "system", "tool")
+
+_TEXT_PART = object_of({"text": string(), "type": enum(("text",))}, required=("text",))
+_IMAGE_PART = object_of({
+    "image_url": object_of({"url": string(), "detail": enum(("low", "high", "auto"))}, required=("url",)),
+    "type": enum(("image_url",)),
+}, required=("image_url",))
+_IMAGE_SOURCE = object_of({
+    "type": enum(("image",)),
+    "source": object_of({"type": enum(("base64",)), "media_type": string(), "data": string()},
+                        required=("media_type", "data")),
+}, required=("source",))
+_TOOL_RESULT_PART = object_of({
+    "tool_use_id": string(),
+    "type": enum(("tool_result",)),
+    "content": any_of(array_of(_TEXT_PART), array_of(_IMAGE_SOURCE)),
+}, required=("tool_use_id", "content"))
+CONTENT = any_of(string(), array_of(string()), array_of(any_of(_TEXT_PART, _IMAGE_PART, _TOOL_RESULT_PART)))
+"""A message's ``content``: a text, a list of texts, or a list of content parts."""
+
+
+@attrs.frozen(kw_only=True)
+class Message(Input):
+    """A message sent to a session: ``content`` is a text, or a list of texts or parts.
+
+    A ``role="tool"`` message carries a tool's result for ``tool_call_id``; an assistant
+    message that called tools carries them in ``tool_calls``.
+    """
+
+    role: Role = field(enum(ROLES), required=True)
+    content: str | list[Any] | None = field(CONTENT, required=True, nullable=True)
+    name: str | Unset = field(string())
+    tool_call_id: str | Unset = field(string())
+    tool_calls: list[dict[str, Any]] | Unset | None = field(array_of(CHOSEN_TOOL_CALL), nullable=True)
+
+
+@attrs.frozen(kw_only=True)
+class SimpleResponseFormat(Input):
+    """``response_format`` asking for plain text or a JSON object."""
+
+    type: Literal["text", "json_object"] = field(enum(("text", "json_object")), required=True)
+
+
+@attrs.frozen(kw_only=True)
+class SchemaResponseFormat(Input):
+    """``response_format`` asking for JSON that follows ``json_schema``."""
+
+    json_schema: dict[str, Any] = field(json_object(), required=True)
+    type: Literal["json_schema"] = tag("json_schema")
+
+
+ResponseFormat: TypeAlias = SimpleResponseFormat | SchemaResponseFormat
+ToolChoice: TypeAlias = Literal["auto", "none"] | NamedToolChoice
+
+
+@attrs.frozen(kw_only=True)
+class ChatInput(Input):
+    """``POST /sessions/{id}/chat`` and ``/render``: the new messages and every option."""
+
+    messages: list[Message] = field(array_of(instance_of(Message), min_items=1), required=True)
+    tools: list[CreateToolRequest] | Unset | None = field(array_of(instance_of(CreateToolRequest)), nullable=True)
+    tool_choice: ToolChoice | Unset = field(any_of(enum(("auto", "none")), instance_of(NamedToolChoice)))
+    recall: bool | Unset = field(boolean())
+    recall_tools: bool | Unset = field(boolean())
+    save: bool | Unset = field(boolean())
+    remember: bool | Unset = field(boolean())
+    stream: bool | Unset = field(boolean())
+    auto_run_tools: bool | Unset = field(boolean())
+    agent: str | Unset = field(uuid())
+    model: str | Unset = field(string(max_length=120))
+    stop: list[str] | Unset = field(array_of(string(), max_items=4))
+    seed: int | Unset = field(integer(minimum=-1, maximum=1000))
+    max_tokens: int | Unset = field(integer(minimum=1))
+    temperature: float | Unset = field(number(minimum=0, maximum=5))
+    top_p: float | Unset = field(number(minimum=0, maximum=1))
+    min_p: float | Unset = field(number(minimum=0, maximum=1))
+    frequency_penalty: float | Unset = field(number(minimum=-2, maximum=2))
+    presence_penalty: float | Unset = field(number(minimum=-2, maximum=2))
+    repetition_penalty: float | Unset = field(number(minimum=0, maximum=2))
+    length_penalty: float | Unset = field(number(minimum=0, maximum=2))
+    logit_bias: dict[str, float] | Unset = field(map_of(number(minimum=-100, maximum=100)))
+    response_format: ResponseFormat | Unset = field(instance_of(SimpleResponseFormat, SchemaResponseFormat))
+    metadata: dict[str, Any] | Unset = field(json_object())
+
+
+class ChatOptions(TypedDict, total=False):
+    """Every option of a chat (:class:`ChatInput`) besides the messages, ``stream``, ``save``
+    and ``recall``, as keyword arguments; models may be given as dicts."""
+
+    tools: list[CreateToolRequest | dict[str, Any]] | None
+    tool_choice: Literal["auto", "none"] | NamedToolChoice | dict[str, Any]
+    recall_tools: bool
+    remember: bool
+    auto_run_tools: bool
+    agent: str
+    model: str
+    stop: list[str]
+    seed: int
+    max_tokens: int
+    temperature: float
+    top_p: float
+    min_p: float
+    frequency_penalty: float
+    presence_penalty: float
+    repetition_penalty: float
+    length_penalty: float
+    logit_bias: dict[str, float]
+    response_format: ResponseFormat | dict[str, Any]
+    metadata: dict[str, Any]
+
+
+# -- replies ------------------------------------------------------------------------
 
 
 @attrs.frozen
-class Message:
-    """A chat message; ``content`` is text, or a list of content parts."""
+class ChatMessage:
+    """A message in a reply (a choice's output, or a rendered prompt)."""
 
-    role: Role
-    content: str | list[Any] | None
+    role: str
+    content: str | list[Any] | None = None
     name: str | None = None
     tool_call_id: str | None = None
-    tool_calls: list[dict[str, Any]] | None = None
+    tool_calls: list[ToolCall] | None = None
+    id: str | None = None
+    created_at: datetime | None = None
+
+    @property
+    def text(self) -> str:
+        """``content`` as plain text (parts joined)."""
+        return text_of(self.content)
+
+
+@attrs.frozen
+class TopLogProb:
+    token: str
+    logprob: float
+    bytes: list[int] | None = None
+
+
+@attrs.frozen
+class TokenLogProb:
+    token: str
+    logprob: float
+    bytes: list[int] | None = None
+    top_logprobs: list[TopLogProb] = attrs.Factory(list)
+
+
+@attrs.frozen
+class LogProbs:
+    content: list[TokenLogProb] | None = None
 
 
 @attrs.frozen
@@ -31,16 +189,20 @@ class Usage:
 
 @attrs.frozen
 class Choice:
+    """One output of a reply. ``message`` is always set: the single output, the first of
+    several (``messages``), or the ``delta`` of a chunk-shaped reply."""
+
     index: int
-    message: Message
+    message: ChatMessage
     finish_reason: str | None = None
-    logprobs: Any = None
-    tool_calls: list[dict[str, Any]] | None = None
+    messages: list[ChatMessage] | None = None
+    logprobs: LogProbs | None = None
+    tool_calls: list[ToolCall] | None = None
 
 
 @attrs.frozen
 class ChatResponse:
-    """A complete reply. ``content`` is ``choices[0].message.content``."""
+    """A complete reply. ``content`` is the text of ``choices[0].message``."""
 
     id: str
     created_at: datetime
@@ -51,25 +213,23 @@ class ChatResponse:
 
     @property
     def content(self) -> str:
-        """The reply's text (content parts joined)."""
-        if not self.choices:
-            return ""
-        return _text(self.choices[0].message.content)
+        """The reply's text (content parts joined); ``""`` when there is no choice."""
+        return self.choices[0].message.text if self.choices else ""
 
-
-@attrs.frozen
-class Delta:
-    role: Role | None = None
-    content: str | list[Any] | None = None
-    tool_calls: list[dict[str, Any]] | None = None
+    @property
+    def tool_calls(self) -> list[ToolCall]:
+        """The tool calls the model asked for in the first choice."""
+        return list(self.choices[0].message.tool_calls or []) if self.choices else []
 
 
 @attrs.frozen
 class ChunkChoice:
+    """One output's increment in a streamed reply."""
+
     index: int
-    delta: Delta
+    delta: ChatMessage
     finish_reason: str | None = None
-    logprobs: Any = None
+    logprobs: LogProbs | None = None
 
 
 @attrs.frozen
@@ -85,8 +245,8 @@ class ChatChunk:
 
     @property
     def content(self) -> str:
-        """This chunk's text ("" for a usage-only chunk)."""
-        return "".join(_text(choice.delta.content) for choice in self.choices)
+        """This chunk's text (``""`` for a usage-only chunk)."""
+        return "".join(choice.delta.text for choice in self.choices)
 
 
 @attrs.frozen
@@ -104,18 +264,21 @@ class ContextReport:
 
 @attrs.frozen
 class RenderResponse:
-    """Exactly the messages the model would receive."""
+    """Exactly what the model would receive: messages, tools and recalled docs."""
 
-    messages: list[Message]
+    messages: list[ChatMessage]
     docs: list[DocReference] = attrs.Factory(list)
-    tools: list[dict[str, Any]] = attrs.Factory(list)
+    tools: list[dict[str, Any]] | None = None
     tool_choice: Any = None
     context: ContextReport | None = None
 
 
-def _text(content: str | list[Any] | None) -> str:
+def text_of(content: str | list[Any] | None) -> str:
+    """The text of a message ``content``: the string, or its text parts joined."""
     if content is None:
         return ""
     if isinstance(content, str):
         return content
-    return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+    return "".join(
+        part if isinstance(part, str) else part.get("text", "") if isinstance(part, dict) else "" for part in content
+    )

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 
 import attrs
+
+from .._types import Unset
+from ._fields import enum, field, integer, json_object
+from ._input import Input
+
+SortBy = Literal["created_at", "updated_at"]
+Direction = Literal["asc", "desc"]
 
 
 @attrs.frozen
@@ -14,3 +22,14 @@ class ResourceDeleted:
     id: str
     deleted_at: datetime
     jobs: list[str] = attrs.Factory(list)
+
+
+@attrs.frozen(kw_only=True)
+class ListQuery(Input):
+    """The query of every list call (``Common.PaginationOptions``)."""
+
+    limit: int | Unset = field(integer(minimum=1, maximum=1000, exclusive_maximum=True))
+    offset: int | Unset = field(integer(minimum=0))
+    sort_by: SortBy | Unset = field(enum(("created_at", "updated_at")))
+    direction: Direction | Unset = field(enum(("asc", "desc")))
+    metadata_filter: dict[str, Any] | Unset = field(json_object())

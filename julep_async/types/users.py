@@ -1,11 +1,20 @@
-"""Users."""
+"""Users: the reply model and the request bodies."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
+
+from .._types import Unset
+from ._fields import field, json_object, string
+from ._input import Input
+from .agents import CANONICAL_NAME
+
+USER_NAME = string(max_length=120)
+"""The spec's ``Common.identifierSafeUnicode`` without its ``\\p{...}`` pattern: the pattern
+contradicts the field's own default ``""`` and the v1 server does not enforce it."""
 
 
 @attrs.frozen
@@ -15,5 +24,30 @@ class User:
     updated_at: datetime
     name: str = ""
     about: str = ""
-    metadata: dict[str, Any] | None = None
+    metadata: dict[str, Any] = attrs.Factory(dict)
     project: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PatchUserRequest(Input):
+    """``PATCH /users/{id}``: the fields given replace the stored ones; ``metadata`` merges."""
+
+    name: str | Unset = field(USER_NAME)
+    about: str | Unset = field(string())
+    metadata: dict[str, Any] | Unset = field(json_object())
+    project: str | Unset = field(CANONICAL_NAME)
+
+
+@attrs.frozen(kw_only=True)
+class CreateUserRequest(PatchUserRequest):
+    """``POST /users``, ``POST /users/{id}`` (create or update) and ``PUT /users/{id}``
+    (replace: a field left out takes its default)."""
+
+
+class UserFields(TypedDict, total=False):
+    """A user's settable fields, as keyword arguments (each optional)."""
+
+    name: str
+    about: str
+    metadata: dict[str, Any]
+    project: str

@@ -1,0 +1,180 @@
+"""Reading a request: its JSON body and query, checked against the very models the SDK sends.
+
+Every problem is a :class:`~.faults.Fault` (422 in Julep's ``validation_error`` envelope,
+naming the field), never an exception escaping to the caller.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from ..converter import structure_input
+from ..exceptions import ValidationError
+from ..types import ListQuery
+from ..types._fields import FieldError, check_json
+from .clock import format_time
+from .faults import Fault, invalid
+from .store import Tenant
+
+if TYPE_CHECKING:
+    from .app import Backend
+
+__all__ = ["MAX_BODY_BYTES", "MAX_BODY_NESTING", "Call", "decode_body"]
+
+T = TypeVar("T")
+MAX_BODY_BYTES = 4 * 1024 * 1024
+MAX_BODY_NESTING = 64
+LIST_DEFAULTS = {"limit": 100, "offset": 0, "sort_by": "created_at", "direction": "desc"}
+"""As the v1 server has them: ``direction`` defaults to ``desc`` there (the spec says ``asc``)."""
+_TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
+
+
+def decode_body(raw: bytes | None) -> Any:
+    """The request's JSON (``None`` for no body), within the size and nesting limits.
+
+    NaN, Infinity and out-of-range numbers are refused: they are not JSON, and a stored
+    one could not be sent back.
+    """
+    if not raw:
+        return None
+    if len(raw) > MAX_BODY_BYTES:
+        raise Fault(413, f"the request body is over {MAX_BODY_BYTES} bytes", code="payload_too_large")
+    try:
+        body = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise invalid(f"the request body nests deeper than {MAX_BODY_NESTING} levels") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise invalid(f"the request body is not valid JSON: {error}") from None
+    try:
+        check_json("body", body, max_depth=MAX_BODY_NESTING)
+    except FieldError as error:
+        raise invalid(f"the request body is not acceptable JSON: {error}") from None
+    return body
+
+
+@attrs.frozen
+class Call:
+    """One request, routed: the backend, the caller's tenant, the ids in the path (canonical,
+    lower-case), the query and the decoded JSON body."""
+
+    backend: Backend
+    tenant: Tenant
+    collection: str
+    ids: tuple[str, ...]
+    query: Mapping[str, str]
+    body: Any
+
+    def now(self) -> str:
+        """The backend's clock, as a timestamp."""
+        return format_time(self.backend.clock.now())
+
+    def new_id(self) -> str:
+        return self.backend.clock.new_id()
+
+    def model(self, cls: type[T]) -> T:
+        """The body as the request model ``cls``, or a 422 naming every bad field."""
+        if self.body is None:
+            raise invalid("a JSON body is required")
+        return self.structure(self.body, cls)
+
+    def object(self) -> dict[str, Any]:
+        """The body, which must be a JSON object."""
+        if not isinstance(self.body, dict):
+            raise invalid("a JSON object body is required")
+        return self.body
+
+    @staticmethod
+    def structure(data: Any, cls: type[T], where: str = "") -> T:
+        """``data`` as the request model ``cls``; problems named below ``where``."""
+        try:
+            return structure_input(data, cls)
+        except ValidationError as error:
+            details = [{"loc": ".".join(p for p in (where, loc) if p), "msg": msg, "type": "value_error"}
+                       for loc, msg in error.problems]
+            raise invalid(f"{where}: {error}" if where else str(error), details) from None
+
+    def list_query(self, *, max_limit: int | None = None) -> ListQuery:
+        """The list parameters, with the server's defaults for those left out."""
+        given: dict[str, Any] = {**LIST_DEFAULTS, "metadata_filter": self.metadata_filter()}
+        for name in ("limit", "offset"):
+            if name in self.query:
+                given[name] = self.integer(name)
+        for name in ("sort_by", "direction"):
+            if name in self.query:
+                given[name] = self.query[name]
+        query = self.structure(given, ListQuery, "query")
+        if max_limit is not None and isinstance(query.limit, int) and query.limit > max_limit:
+            raise Fault(400, f"Limit must be between 1 and {max_limit}")
+        return query
+
+    def integer(self, name: str) -> int:
+        text = self.query[name]
+        try:
+            return int(text)
+        except ValueError:
+            raise invalid(f"query.{name}: must be an integer, got {text[:40]!r}") from None
+
+    def flag(self, name: str, default: bool) -> bool:
+        """A boolean query parameter (``true``/``false``, ``1``/``0``, ``yes``/``no``)."""
+        text = self.query.get(name)
+        if text is None:
+            return default
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise invalid(f"query.{name}: must be true or false, got {text[:40]!r}")
+
+    def metadata_filter(self) -> dict[str, Any]:
+        """``metadata_filter``, as the v1 server reads it (``metadata_filter.<key>=<value>``)
+        or as the spec encodes it (``metadata_filter=k1,v1,k2,v2``, or a JSON object).
+        Values in the query are coerced to int, else float, else kept as text."""
+        found = {
+            key.removeprefix("metadata_filter."): _coerce(value)
+            for key, value in self.query.items() if key.startswith("metadata_filter.")
+        }
+        text = self.query.get("metadata_filter")
+        if text:
+            if text.startswith("{"):
+                try:
+                    decoded = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+                except (ValueError, RecursionError):
+                    decoded = None
+                if not isinstance(decoded, dict):
+                    raise invalid("query.metadata_filter: must be an object")
+                found.update(decoded)
+            else:
+                parts = text.split(",")
+                if len(parts) % 2:
+                    raise invalid("query.metadata_filter: must be an object (key,value pairs), got "
+                                  f"{text[:60]!r}")
+                found.update({key: _coerce(value) for key, value in zip(parts[::2], parts[1::2], strict=True)})
+        return found
+
+
+def _coerce(value: str) -> Any:
+    for cast in (int, float):
+        try:
+            number = cast(value)
+        except ValueError:
+            continue
+        if isinstance(number, float) and not math.isfinite(number):
+            break
+        return number
+    return value

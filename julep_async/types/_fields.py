@@ -1,0 +1,305 @@
+"""Fields of request models: the spec's type and constraints for each, as an attrs validator.
+
+A *check* is a function ``(name, value) -> None`` that raises :class:`FieldError` when
+``value`` breaks the spec; the builders below make one per JSON Schema construct
+(``string(max_length=255)``, ``integer(minimum=1)``, ``array_of(string())``,
+``any_of(string(), array_of(string()))``, ...). :func:`field` turns a check into an
+``attrs.field``: optional fields default to :data:`UNSET` (not sent), required ones have
+no default, and ``null`` is refused unless the spec allows it. A model therefore holds a
+valid value whoever built it: the SDK from keyword arguments, or the backend from a
+request body.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import attrs
+
+from .._types import UNSET
+
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "Check",
+    "FieldError",
+    "any_of",
+    "array_of",
+    "boolean",
+    "check_json",
+    "enum",
+    "field",
+    "instance_of",
+    "integer",
+    "json_object",
+    "json_value",
+    "map_of",
+    "nullable",
+    "number",
+    "object_of",
+    "string",
+    "tag",
+    "uuid",
+]
+
+MAX_JSON_DEPTH = 32
+"""How deeply a JSON value (metadata, parameters, ...) may nest."""
+
+Check = Callable[[str, Any], None]
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+class FieldError(ValueError):
+    """A value breaks the spec: ``field`` is its dotted path, ``problem`` what is wrong."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}" if field else problem)
+        self.field = field
+        self.problem = problem
+
+
+def field(check: Check, *, required: bool = False, nullable: bool = False) -> Any:
+    """An attrs field whose value passes ``check`` (or is ``UNSET``, or an allowed ``None``)."""
+
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is UNSET:
+            if required:
+                raise FieldError(attribute.name, "is required")
+        elif value is None:
+            if not nullable:
+                raise FieldError(attribute.name, "must not be null")
+        else:
+            check(attribute.name, value)
+
+    if required:
+        return attrs.field(validator=validate)
+    return attrs.field(default=UNSET, validator=validate)
+
+
+def tag(value: str) -> Any:
+    """A discriminator: a field that can only hold ``value``, its default (always sent)."""
+    return attrs.field(default=value, validator=lambda _, attribute, given: enum((value,))(attribute.name, given))
+
+
+def _shown(value: Any) -> str:
+    return f"{type(value).__name__} {value!r:.60}"
+
+
+# -- checks -------------------------------------------------------------------------
+
+
+def string(*, min_length: int = 0, max_length: int | None = None, pattern: str | None = None) -> Check:
+    """A str, with the spec's ``minLength``, ``maxLength`` and ``pattern`` (matched as a whole)."""
+    # JSON Schema patterns are ECMA 262: ASCII classes, and ``$`` never matches before a
+    # final newline, so match the whole string with ASCII semantics.
+    compiled = re.compile(pattern.removeprefix("^").removesuffix("$"), re.ASCII) if pattern else None
+
+    def check(name: str, value: Any) -> None:
+        if not isinstance(value, str):
+            raise FieldError(name, f"must be a string, got {_shown(value)}")
+        if len(value) < min_length:
+            raise FieldError(name, "must not be empty" if min_length == 1 else f"must be {min_length}+ characters")
+        if max_length is not None and len(value) > max_length:
+            raise FieldError(name, f"must be at most {max_length} characters, got {len(value)}")
+        if compiled is not None and compiled.fullmatch(value) is None:
+            raise FieldError(name, f"must match {pattern}, got {value!r:.60}")
+
+    return check
+
+
+def _bounds(name: str, value: float, minimum: float | None, maximum: float | None, exclusive_maximum: bool) -> None:
+    if minimum is not None and value < minimum:
+        raise FieldError(name, f"must be at least {minimum}, got {value}")
+    if maximum is not None and (value >= maximum if exclusive_maximum else value > maximum):
+        raise FieldError(name, f"must be {'below' if exclusive_maximum else 'at most'} {maximum}, got {value}")
+
+
+def integer(*, minimum: int | None = None, maximum: int | None = None, exclusive_maximum: bool = False) -> Check:
+    """An int (never a bool), within the bounds."""
+
+    def check(name: str, value: Any) -> None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise FieldError(name, f"must be an integer, got {_shown(value)}")
+        _bounds(name, value, minimum, maximum, exclusive_maximum)
+
+    return check
+
+
+def number(*, minimum: float | None = None, maximum: float | None = None, exclusive_maximum: bool = False) -> Check:
+    """A finite int or float (never a bool), within the bounds."""
+
+    def check(name: str, value: Any) -> None:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise FieldError(name, f"must be a number, got {_shown(value)}")
+        if not math.isfinite(value):
+            raise FieldError(name, f"must be a finite number (NaN and Infinity are not JSON), got {value}")
+        _bounds(name, value, minimum, maximum, exclusive_maximum)
+
+    return check
+
+
+def boolean() -> Check:
+    """``True`` or ``False``: never ``1``, ``"yes"`` or another truthy value."""
+
+    def check(name: str, value: Any) -> None:
+        if not isinstance(value, bool):
+            raise FieldError(name, f"must be true or false, got {_shown(value)}")
+
+    return check
+
+
+def enum(values: Iterable[str]) -> Check:
+    """One of ``values`` (the spec's ``enum``)."""
+    options = tuple(values)
+    allowed = frozenset(options)
+    listing = ", ".join(repr(value) for value in options)
+
+    def check(name: str, value: Any) -> None:
+        if not isinstance(value, str) or value not in allowed:
+            raise FieldError(name, f"must be one of {listing}, got {value!r:.60}")
+
+    return check
+
+
+def uuid() -> Check:
+    """A hyphenated UUID string, in either case."""
+
+    def check(name: str, value: Any) -> None:
+        if not isinstance(value, str) or _UUID.fullmatch(value) is None:
+            raise FieldError(name, f"must be a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6, got {value!r:.60}")
+
+    return check
+
+
+def array_of(item: Check, *, min_items: int = 0, max_items: int | None = None) -> Check:
+    """A list (a tuple counts) whose every item passes ``item``."""
+
+    def check(name: str, value: Any) -> None:
+        if not isinstance(value, (list, tuple)):
+            raise FieldError(name, f"must be a list, got {_shown(value)}")
+        if len(value) < min_items:
+            raise FieldError(name, "must not be empty" if min_items == 1 else f"must hold {min_items}+ items")
+        if max_items is not None and len(value) > max_items:
+            raise FieldError(name, f"must hold at most {max_items} items, got {len(value)}")
+        for index, element in enumerate(value):
+            item(f"{name}[{index}]", element)
+
+    return check
+
+
+def any_of(*checks: Check) -> Check:
+    """Passes when one of ``checks`` passes (the spec's ``anyOf``); else the first's error."""
+
+    def check(name: str, value: Any) -> None:
+        first: FieldError | None = None
+        for option in checks:
+            try:
+                option(name, value)
+            except FieldError as error:
+                first = first or error
+            else:
+                return
+        assert first is not None
+        raise first
+
+    return check
+
+
+def instance_of(*kinds: type) -> Check:
+    """An instance of one of ``kinds``: a nested model, which the converter builds from a dict."""
+    names = " or ".join(kind.__name__ for kind in kinds)
+
+    def check(name: str, value: Any) -> None:
+        if not isinstance(value, kinds):
+            raise FieldError(name, f"must be {names}, got {_shown(value)}")
+
+    return check
+
+
+def check_json(name: str, value: Any, *, max_depth: int = MAX_JSON_DEPTH) -> None:
+    """``value`` is finite, serializable JSON (str keys) nested at most ``max_depth`` deep.
+
+    Iterative, so a value nested thousands deep (or a dict that holds itself) is refused
+    instead of exhausting the stack.
+    """
+    stack: list[tuple[Any, str, int]] = [(value, name, 0)]
+    while stack:
+        item, path, depth = stack.pop()
+        if item is None or isinstance(item, (str, bool, int)):
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                raise FieldError(path, f"must be a finite number (NaN and Infinity are not JSON), got {item}")
+            continue
+        if depth >= max_depth:
+            raise FieldError(path, f"nests deeper than {max_depth} levels")
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    raise FieldError(path, f"keys must be strings, got {_shown(key)}")
+                stack.append((child, f"{path}.{key}", depth + 1))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((child, f"{path}[{index}]", depth + 1) for index, child in enumerate(item))
+        else:
+            raise FieldError(path, f"is not JSON (a string, number, boolean, null, list or object): {_shown(item)}")
+
+
+def object_of(properties: dict[str, Check], *, required: Iterable[str] = ()) -> Check:
+    """A JSON object whose named properties pass their checks; others are allowed, as the
+    spec allows them (no schema of it sets ``additionalProperties: false``)."""
+    needed = tuple(required)
+
+    def check(name: str, value: Any) -> None:
+        if not isinstance(value, dict):
+            raise FieldError(name, f"must be an object, got {_shown(value)}")
+        for key in needed:
+            if key not in value:
+                raise FieldError(f"{name}.{key}", "is required")
+        for key, property_check in properties.items():
+            if key in value:
+                property_check(f"{name}.{key}", value[key])
+        check_json(name, value)
+
+    return check
+
+
+def map_of(value_check: Check) -> Check:
+    """A JSON object whose every value passes ``value_check`` (``additionalProperties: {...}``)."""
+
+    def check(name: str, value: Any) -> None:
+        if not isinstance(value, dict):
+            raise FieldError(name, f"must be an object, got {_shown(value)}")
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise FieldError(name, f"keys must be strings, got {_shown(key)}")
+            value_check(f"{name}.{key}", item)
+
+    return check
+
+
+def nullable(check: Check) -> Check:
+    """``check``, or ``None``."""
+
+    def allow_null(name: str, value: Any) -> None:
+        if value is not None:
+            check(name, value)
+
+    return allow_null
+
+
+def json_value() -> Check:
+    """Any JSON value (a field the spec leaves untyped)."""
+    return check_json
+
+
+def json_object() -> Check:
+    """A JSON object: string keys, JSON values (metadata, parameters, ...)."""
+
+    def check(name: str, value: Any) -> None:
+        if not isinstance(value, dict):
+            raise FieldError(name, f"must be an object, got {_shown(value)}")
+        check_json(name, value)
+
+    return check
