@@ -23,7 +23,6 @@ request body with :func:`structure_input`, both through this converter:
 
 from __future__ import annotations
 
-import functools
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -293,9 +292,14 @@ def build(cls: type[T], /, **fields: Any) -> T:
     return structure_input({name: value for name, value in fields.items() if value is not UNSET}, cls)
 
 
-@functools.cache
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
 def _field_names(cls: type) -> frozenset[str]:
-    return frozenset(a.name for a in attrs.fields(cls))
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(a.name for a in attrs.fields(cls))
+    return names
 
 
 def structure_input(data: Any, cls: type[T]) -> T:

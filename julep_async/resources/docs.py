@@ -21,6 +21,8 @@ from ..types import (
     Direction,
     Doc,
     DocSearchResponse,
+    EmbedQueryRequest,
+    EmbedQueryResponse,
     HybridDocSearchRequest,
     ResourceDeleted,
     SortBy,
@@ -184,10 +186,16 @@ class UserDocs(_OwnedDocs):
 
 
 class Docs(Resource):
-    """``client.docs``: a document by its id, whoever owns it."""
+    """``client.docs``: a document by its id, whoever owns it, and embeddings."""
 
     async def get(self, doc_id: str, *, include_embeddings: bool | None = None,
                   **options: Unpack[RequestOptions]) -> Doc:
         path = f"/docs/{check_id(doc_id, 'docs', 'doc_id')}"
         return await self._client._request("GET", path, query=_flag(include_embeddings), cast_to=Doc,
                                            options=options)
+
+    async def embed(self, text: str | list[str], *, embed_instruction: str | Unset = UNSET,
+                    **options: Unpack[RequestOptions]) -> EmbedQueryResponse:
+        """Embed one text or several (``POST /embed``): one vector per text."""
+        body = build(EmbedQueryRequest, text=text, embed_instruction=embed_instruction)
+        return await self._client._request("POST", "/embed", body=body, cast_to=EmbedQueryResponse, options=options)

@@ -190,19 +190,19 @@ def array_of(item: Check, *, min_items: int = 0, max_items: int | None = None) -
 
 
 def any_of(*checks: Check) -> Check:
-    """Passes when one of ``checks`` passes (the spec's ``anyOf``); else the first's error."""
+    """Passes when one of ``checks`` passes (the spec's ``anyOf``); else the error of the
+    option that got furthest into the value (the deepest field named)."""
 
     def check(name: str, value: Any) -> None:
-        first: FieldError | None = None
+        errors: list[FieldError] = []
         for option in checks:
             try:
                 option(name, value)
             except FieldError as error:
-                first = first or error
+                errors.append(error)
             else:
                 return
-        assert first is not None
-        raise first
+        raise max(errors, key=lambda error: len(error.field))
 
     return check
 

@@ -61,6 +61,20 @@ RecallOptions: TypeAlias = TextOnlyDocSearch | VectorDocSearch | HybridDocSearch
 RECALL_OPTIONS = (TextOnlyDocSearch, VectorDocSearch, HybridDocSearch)
 
 
+@attrs.frozen(kw_only=True)
+class RecallOptionsPatch(_DocSearchOptions):
+    """``recall_options`` in a ``PATCH``: the keys given merge into the stored options, and a
+    ``mode`` left out keeps the stored one. Every mode's fields are accepted (the merged
+    result is checked against its mode's model)."""
+
+    mode: Literal["text", "vector", "hybrid"] | Unset = field(enum(("text", "vector", "hybrid")))
+    confidence: float | Unset = field(number(minimum=-1, maximum=1))
+    alpha: float | Unset = field(number(minimum=0, maximum=1))
+    mmr_strength: float | Unset = field(number(minimum=0, maximum=1, exclusive_maximum=True))
+    trigram_similarity_threshold: float | Unset | None = field(number(minimum=0, maximum=1), nullable=True)
+    k_multiplier: int | Unset = field(integer(minimum=0))
+
+
 @attrs.frozen
 class Session:
     """A session; ``agent``/``agents`` and ``user``/``users`` follow its ``kind`` (one of each
@@ -97,10 +111,7 @@ class Session:
 
 
 @attrs.frozen(kw_only=True)
-class PatchSessionRequest(Input):
-    """``PATCH /sessions/{id}``: the fields given replace the stored ones (``null`` leaves a
-    field as it is, as on the v1 server); ``metadata`` and ``recall_options`` merge key by key."""
-
+class _SessionSettings(Input):
     situation: str | Unset | None = field(string(), nullable=True)
     system_template: str | Unset = field(string())
     render_templates: bool | Unset = field(boolean())
@@ -108,13 +119,22 @@ class PatchSessionRequest(Input):
     context_overflow: ContextOverflow | Unset | None = field(enum(CONTEXT_OVERFLOW), nullable=True)
     auto_run_tools: bool | Unset = field(boolean())
     forward_tool_calls: bool | Unset = field(boolean())
-    recall_options: RecallOptions | Unset | None = field(instance_of(*RECALL_OPTIONS), nullable=True)
     metadata: dict[str, Any] | Unset = field(json_object())
 
 
 @attrs.frozen(kw_only=True)
-class UpdateSessionRequest(PatchSessionRequest):
+class PatchSessionRequest(_SessionSettings):
+    """``PATCH /sessions/{id}``: the fields given replace the stored ones (``null`` leaves a
+    field as it is, as on the v1 server); ``metadata`` and ``recall_options`` merge key by key."""
+
+    recall_options: RecallOptionsPatch | Unset | None = field(instance_of(RecallOptionsPatch), nullable=True)
+
+
+@attrs.frozen(kw_only=True)
+class UpdateSessionRequest(_SessionSettings):
     """``PUT /sessions/{id}``: replaces every setting (one left out takes its default)."""
+
+    recall_options: RecallOptions | Unset | None = field(instance_of(*RECALL_OPTIONS), nullable=True)
 
 
 @attrs.frozen(kw_only=True)
@@ -174,5 +194,5 @@ class SessionFields(TypedDict, total=False):
     context_overflow: ContextOverflow | None
     auto_run_tools: bool
     forward_tool_calls: bool
-    recall_options: RecallOptions | dict[str, Any] | None
+    recall_options: RecallOptions | RecallOptionsPatch | dict[str, Any] | None
     metadata: dict[str, Any]

@@ -92,7 +92,7 @@ async def patch(call: Call) -> Reply:
     options = given.pop("recall_options", None)
     merge.patch(record, given)
     if options is not None:
-        merged: dict[str, Any] = {**(record["recall_options"] or {}), **call.body["recall_options"]}
+        merged: dict[str, Any] = {**(record["recall_options"] or {}), **options}
         checked: Any = call.structure(merged, cast(Any, RecallOptions), "recall_options")
         record["recall_options"] = records.recall_options(to_wire(checked))
     record["auto_run_tools"] = False
