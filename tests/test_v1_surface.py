@@ -122,5 +122,5 @@ async def test_recall_options_are_stored_whole_and_patched_key_by_key(client: As
     assert patched.recall_options is not None
     assert (patched.recall_options["mode"], patched.recall_options["limit"]) == ("vector", 5)
     assert patched.recall_options["confidence"] == 0.2
-    with pytest.raises(ValidationError, match="recall_options.limit"):
+    with pytest.raises(ValidationError, match=r"recall_options\.limit"):
         await client.sessions.update(session.id, recall_options={"k_multiplier": 3, "mode": "text", "limit": 99})
