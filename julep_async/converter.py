@@ -164,17 +164,28 @@ def _input_hook(cls: type, converter: cattrs.Converter) -> Hook:
     generated: Hook = make_dict_structure_fn(
         cls, converter, _cattrs_forbid_extra_keys=False, _cattrs_detailed_validation=converter.detailed_validation
     )
+    required = frozenset(_required(cls))
 
     def structure_input(value: Any, _: Any) -> Any:
         if isinstance(value, cls):
             return value
-        if attrs.has(type(value)):  # another model (a reply message sent back, say): by its fields
-            value = converter.unstructure(value)
+        if attrs.has(type(value)):  # another model (a reply message sent back, say): by its set fields
+            value = {key: item if item is None else _without_nulls(item)
+                     for key, item in converter.unstructure(value).items() if item is not None or key in required}
         if not isinstance(value, Mapping):
             raise FieldError("", f"must be an object, got {type(value).__name__} {value!r:.60}")
         return generated(value, cls)
 
     return structure_input
+
+
+def _without_nulls(value: Any) -> Any:
+    """A reply model's data without its ``None`` (unset) fields, at every level."""
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
 
 
 def _input_unstructure_hook(cls: type, converter: cattrs.Converter) -> Callable[[Any], Any]:

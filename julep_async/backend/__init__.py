@@ -3,6 +3,6 @@
 
 from .app import Backend
 from .context import count_tokens
-from .responder import Scripted, echo_responder
+from .responder import EchoModel, ModelReply, Scripted, ToolUse, echo_responder
 
-__all__ = ["Backend", "Scripted", "count_tokens", "echo_responder"]
+__all__ = ["Backend", "EchoModel", "ModelReply", "Scripted", "ToolUse", "count_tokens", "echo_responder"]

@@ -1,5 +1,5 @@
-"""One chat turn in the fake backend: the model's reply, complete or as Julep SSE events,
-and its saving to history."""
+"""One chat turn in the fake backend: the model's reply (text or tool calls), complete or as
+Julep SSE events, and its saving to history."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
+from typing import Any
 
 from . import context
 from . import responder as responders
@@ -20,14 +21,15 @@ class Answer:
     """The model's reply to one chat turn, complete or as SSE events, and its saving.
 
     ``given`` is the chat's input as sent (the :class:`~julep_async.types.ChatInput`
-    fields the caller gave), ``agent_id`` the agent answering.
+    fields the caller gave), ``tools`` the function and other tools the model is offered.
     """
 
     def __init__(self, call: Call, state: SessionState, given: Record, agent_id: str,
-                 prompt: context.Prompt, docs: list[Record]) -> None:
+                 prompt: context.Prompt, docs: list[Record], tools: list[Record]) -> None:
         self.call, self.state, self.messages = call, state, given["messages"]
         self.backend = call.backend
-        self.prompt, self.docs = prompt, docs
+        self.prompt, self.docs, self.tools = prompt, docs, tools
+        self.tool_choice = given.get("tool_choice")
         self.id, self.created_at = call.new_id(), call.now()
         agent = call.tenant.agents.get(agent_id) or {}
         self.model: str = given.get("model") or agent.get("model") or DEFAULT_MODEL
@@ -38,24 +40,23 @@ class Answer:
         return {"id": self.id, "created_at": self.created_at, "choices": choices,
                 "usage": usage, "jobs": [], "docs": self.docs}
 
-    def usage(self, reply: str) -> Record:
-        completion = self.backend.counter(reply)
+    def usage(self, reply: Record) -> Record:
+        calls = "".join(call["function"]["arguments"] for call in reply.get("tool_calls") or [])
+        completion = self.backend.counter(context.text_of(reply["content"]) + calls)
         return {"prompt_tokens": self.prompt.prompt_tokens, "completion_tokens": completion,
                 "total_tokens": self.prompt.prompt_tokens + completion}
 
-    async def text(self) -> str:
-        """The whole reply, cut at ``max_tokens`` if the request set it."""
-        reply = await responders.ask(self.backend.responder, self.prompt.messages)
-        if not isinstance(reply, str):
-            async with aclosing(responders.pieces(reply)) as pieces:
-                reply = "".join([piece async for piece in pieces])
-        if self.max_tokens is not None:
-            reply = context.head_within(reply, self.max_tokens, self.backend.counter)
-        return reply
+    async def _ask(self) -> Any:
+        return await responders.ask(self.backend.responder, self.prompt.messages, tools=self.tools,
+                                    tool_choice=self.tool_choice)
 
-    async def pieces(self) -> AsyncGenerator[str, None]:
-        """The reply piece by piece, as the responder gives it, cut at ``max_tokens``."""
-        reply = await responders.ask(self.backend.responder, self.prompt.messages)
+    def _tool_calls(self, reply: responders.ModelReply) -> list[Record]:
+        return [{"id": self.call.new_id(), "type": "function",
+                 "function": {"name": use.name, "arguments": json.dumps(dict(use.arguments), sort_keys=True)}}
+                for use in reply.tool_calls]
+
+    async def text_pieces(self, reply: Any) -> AsyncGenerator[str, None]:
+        """A text reply piece by piece, as the responder gives it, cut at ``max_tokens``."""
         used, counter = 0, self.backend.counter
         async with aclosing(responders.pieces(reply)) as pieces:
             async for piece in pieces:
@@ -66,45 +67,77 @@ class Answer:
                 if self.max_tokens is not None and used >= self.max_tokens:
                     return
 
+    def _finish(self, message: Record) -> str:
+        if message.get("tool_calls"):
+            return "tool_calls"
+        cut = self.max_tokens is not None and self.backend.counter(message["content"] or "") >= self.max_tokens
+        return "length" if cut else "stop"
+
     async def complete(self) -> Record:
-        reply = await self.text()
-        self.save(reply)
-        cut = self.max_tokens is not None and self.backend.counter(reply) >= self.max_tokens
-        choice = {"index": 0, "finish_reason": "length" if cut else "stop",
-                  "message": {"role": "assistant", "content": reply}}
-        return self.envelope([choice], self.usage(reply))
+        reply = await self._ask()
+        if isinstance(reply, responders.ModelReply):
+            message: Record = {"role": "assistant", "content": reply.content or None,
+                               "tool_calls": self._tool_calls(reply)}
+        else:
+            message = {"role": "assistant",
+                       "content": "".join([piece async for piece in self.text_pieces(reply)])}
+        self.save(message)
+        choice = {"index": 0, "finish_reason": self._finish(message), "message": message}
+        return self.envelope([choice], self.usage(message))
 
     async def events(self) -> AsyncGenerator[bytes, None]:
-        parts = []
-        async with aclosing(self.pieces()) as pieces:
-            async for piece in pieces:
-                for word in re.findall(r"\s*\S+\s*|\s+", piece) or [piece]:
-                    parts.append(word)
-                    delta = {"index": 0, "finish_reason": "stop", "delta": {"role": "assistant", "content": word}}
-                    yield sse(self.envelope([delta], None))
-        reply = "".join(parts)
-        self.save(reply)
-        yield sse(self.envelope([], self.usage(reply)))
+        """SSE events: text in word-sized deltas (every one says ``finish_reason: "stop"``,
+        as the v1 server's do), tool calls in argument pieces, then a usage-only event."""
+        reply = await self._ask()
+        if isinstance(reply, responders.ModelReply):
+            message: Record = {"role": "assistant", "content": reply.content or None,
+                               "tool_calls": self._tool_calls(reply)}
+            if reply.content:
+                yield self._delta({"content": reply.content}, "tool_calls")
+            for call in message["tool_calls"]:
+                for piece in _halves(call["function"]["arguments"]):
+                    function = {"name": call["function"]["name"], "arguments": piece}
+                    yield self._delta({"content": None, "tool_calls": [{**call, "function": function}]}, "tool_calls")
+        else:
+            parts = []
+            async with aclosing(self.text_pieces(reply)) as pieces:
+                async for piece in pieces:
+                    for word in re.findall(r"\s*\S+\s*|\s+", piece) or [piece]:
+                        parts.append(word)
+                        yield self._delta({"content": word}, "stop")
+            message = {"role": "assistant", "content": "".join(parts)}
+        self.save(message)
+        yield sse(self.envelope([], self.usage(message)))
 
-    def save(self, reply: str) -> None:
+    def _delta(self, delta: Record, finish_reason: str) -> bytes:
+        choice = {"index": 0, "finish_reason": finish_reason, "delta": {"role": "assistant", **delta}}
+        return sse(self.envelope([choice], None))
+
+    def save(self, reply: Record) -> None:
+        """The new messages (``api_request``) and the reply (``api_response``) join the
+        history, tool calls and results as they are, the way the v1 server records them."""
         if not self.saving:
             return
         state, counter, model = self.state, self.backend.counter, self.model
         if self.prompt.summary_upto:
             state.summary = context.Stored(self.prompt.summary, self.prompt.summary_upto)
             state.record["summary"] = self.prompt.summary
-        for message, source in [*((m, "api_request") for m in self.messages),
-                                ({"role": "assistant", "content": reply}, "api_response")]:
-            now, tokens, name = self.call.now(), context.message_tokens(message, counter), message.get("name")
-            content = message.get("content")
+        for message, source in [*((m, "api_request") for m in self.messages), (reply, "api_response")]:
+            now, content = self.call.now(), message.get("content")
             state.entries.append({
-                "id": self.call.new_id(), "created_at": now, "timestamp": now,
-                "role": message["role"], "name": name, "content": "" if content is None else content,
-                "source": source, "tokenizer": "chars/4", "model": model, "token_count": tokens,
+                "id": self.call.new_id(), "created_at": now, "timestamp": now, "role": message["role"],
+                "name": message.get("name"), "content": "" if content is None else content, "source": source,
+                "tokenizer": "chars/4", "model": model, "token_count": context.message_tokens(message, counter),
                 "tool_calls": message.get("tool_calls"), "tool_call_id": message.get("tool_call_id"),
             })
-            said = {"role": message["role"], "content": message.get("content")}
-            state.said.append({**said, "name": name} if name else said)
+            state.said.append({key: value for key, value in message.items()
+                               if key in ("role", "content", "name", "tool_calls", "tool_call_id")})
+
+
+def _halves(text: str) -> list[str]:
+    """``text`` in two pieces, the way providers stream a call's arguments."""
+    middle = len(text) // 2
+    return [text[:middle], text[middle:]] if middle else [text]
 
 
 def sse(payload: Record) -> bytes:

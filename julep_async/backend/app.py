@@ -19,7 +19,7 @@ from .clock import Clock
 from .context import DEFAULT_CONTEXT_WINDOW, Summarizer, TokenCounter, count_tokens
 from .faults import Fault
 from .parse import Call, decode_body
-from .responder import Responder, as_responder
+from .responder import ModelReply, Responder, as_responder
 from .routes import resolve
 from .store import Tenant
 
@@ -50,6 +50,8 @@ class Backend:
         token_counter: counts the tokens of a text (default: ``ceil(len / 4)``).
         summarizer: folds old turns into a summary (default: deterministic, see :mod:`.context`).
         context_window: the fake model's window, in tokens.
+        call_tools: the default model calls every function tool it is given (else only one
+            that ``tool_choice`` names).
 
     State is kept per API key: one key never sees another key's data.
     """
@@ -58,14 +60,15 @@ class Backend:
         self,
         *,
         seed: int | None = None,
-        responder: Responder | Sequence[str] | None = None,
+        responder: Responder | Sequence[str | ModelReply] | None = None,
         api_keys: Iterable[str] | None = None,
         token_counter: TokenCounter = count_tokens,
         summarizer: Summarizer | None = None,
         context_window: int = DEFAULT_CONTEXT_WINDOW,
+        call_tools: bool = False,
     ) -> None:
         self.clock = Clock(seed)
-        self.responder = as_responder(responder)
+        self.responder = as_responder(responder, call_tools=call_tools)
         self.api_keys = None if api_keys is None else frozenset(api_keys)
         self.counter = token_counter
         self.summarizer = summarizer

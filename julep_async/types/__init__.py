@@ -22,6 +22,7 @@ from .chat import (
     ToolChoice,
     TopLogProb,
     Usage,
+    join_chunks,
 )
 from .common import Direction, ListQuery, ResourceDeleted, SortBy
 from .docs import (
@@ -131,4 +132,5 @@ __all__ = [
     "User",
     "VectorDocSearch",
     "VectorDocSearchRequest",
+    "join_chunks",
 ]

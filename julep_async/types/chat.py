@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Iterable
 from typing import Any, Literal, TypeAlias, TypedDict
 
 import attrs
@@ -271,6 +272,44 @@ class RenderResponse:
     tools: list[dict[str, Any]] | None = None
     tool_choice: Any = None
     context: ContextReport | None = None
+
+
+def join_chunks(chunks: Iterable[ChatChunk]) -> ChatResponse:
+    """The reply a stream's chunks add up to, as the non-streamed call would return it: each
+    choice's text joined, its tool calls put together (argument pieces joined by call id),
+    its last ``finish_reason``, and the last ``usage`` reported."""
+    first: ChatChunk | None = None
+    usage: Usage | None = None
+    texts: dict[int, list[str]] = {}  # the text deltas (a tool-call delta has none)
+    calls: dict[int, dict[str, ToolCall]] = {}
+    finish: dict[int, str | None] = {}
+    roles: dict[int, str] = {}
+    for chunk in chunks:
+        first = first or chunk
+        usage = chunk.usage or usage
+        for choice in chunk.choices:
+            texts.setdefault(choice.index, [])
+            if choice.delta.content is not None:
+                texts[choice.index].append(choice.delta.text)
+            roles.setdefault(choice.index, choice.delta.role)
+            finish[choice.index] = choice.finish_reason or finish.get(choice.index)
+            joined = calls.setdefault(choice.index, {})
+            for call in choice.delta.tool_calls or []:
+                key = call.id or str(len(joined))
+                before = joined.get(key)
+                if before is not None and before.function is not None and call.function is not None:
+                    call = attrs.evolve(call, function=attrs.evolve(
+                        before.function, arguments=before.function.arguments + call.function.arguments))
+                joined[key] = call
+    if first is None:
+        raise ValueError("join_chunks() needs at least one chunk")
+    choices = [
+        Choice(index, ChatMessage(roles[index], "".join(texts[index]) if texts[index] else None,
+                                  tool_calls=list(calls[index].values()) or None),
+               finish_reason=finish[index])
+        for index in sorted(texts)
+    ]
+    return ChatResponse(first.id, first.created_at, choices, usage, list(first.jobs), list(first.docs))
 
 
 def text_of(content: str | list[Any] | None) -> str:

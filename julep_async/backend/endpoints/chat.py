@@ -29,12 +29,19 @@ def _input(call: Call, state: SessionState) -> tuple[Record, str]:
 
 
 def _tools(call: Call, agent_id: str, given: Record) -> list[Record]:
-    """The agent's tools and the chat's own (``tools=``), as the model sees them."""
+    """The agent's tools and the chat's own (``tools=``), as the model sees them; a
+    ``tool_choice`` must name one of the function tools."""
     stored = [
         {key: value for key, value in tool.items() if key not in ("id", "created_at", "updated_at")}
         for tool in call.tenant.tools.get(agent_id, {}).values()
     ]
-    return stored + list(given.get("tools") or [])
+    tools = stored + list(given.get("tools") or [])
+    choice = given.get("tool_choice")
+    named = choice.get("function", {}).get("name") if isinstance(choice, dict) else None
+    if named is not None and named not in {t["name"] for t in tools if t.get("type") == "function"}:
+        raise Fault(400, f"tool_choice names the function {named!r}, which is not among the tools of this chat",
+                    code="llm_bad_request")
+    return tools
 
 
 async def render(call: Call) -> Reply:
@@ -61,9 +68,10 @@ async def chat(call: Call) -> Reply:
     except anyio.WouldBlock:
         await turn.acquire()
     try:
+        tools = _tools(call, agent_id, given)
         built, docs = prompt.build(call.backend, call.tenant, state, given["messages"],
                                    recall_docs=given.get("recall", True), agent_id=agent_id)
-        answer = Answer(call, state, given, agent_id, built, docs)
+        answer = Answer(call, state, given, agent_id, built, docs, tools)
     except BaseException:
         turn.release()
         raise
