@@ -69,8 +69,8 @@ async def test_a_tool_call_round_trip(client: AsyncClient, session: Any) -> None
 
 
 async def test_the_reply_can_be_sent_back_as_a_message(client: AsyncClient, session: Any) -> None:
-    asked = await client.sessions.chat(session.id, ASK, tools=[WEATHER], tool_choice={"function": {"name": "get_weather"}},
-                                       save=False)
+    asked = await client.sessions.chat(session.id, ASK, tools=[WEATHER], save=False,
+                                       tool_choice={"function": {"name": "get_weather"}})
     call = asked.tool_calls[0]
     follow_up = [*ASK, asked.choices[0].message, {"role": "tool", "tool_call_id": call.id, "content": "rain"}]
     answered = await client.sessions.chat(session.id, follow_up, save=False)

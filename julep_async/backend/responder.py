@@ -69,7 +69,7 @@ def example_arguments(schema: Any) -> Any:
     the minimum or 0, ``False``, one item, every property)."""
     if not isinstance(schema, Mapping):
         return {}
-    if "enum" in schema and schema["enum"]:
+    if schema.get("enum"):
         return schema["enum"][0]
     if "default" in schema:
         return schema["default"]
@@ -175,10 +175,7 @@ def _takes_tools(responder: Responder) -> bool:
 async def ask(responder: Responder, prompt: list[dict[str, Any]], *, tools: Sequence[Mapping[str, Any]] = (),
               tool_choice: Any = None) -> Reply:
     """Call ``responder`` (with the tools, if it takes them), awaiting it if it is async."""
-    if _takes_tools(responder):
-        reply = responder(prompt, tools=tools, tool_choice=tool_choice)
-    else:
-        reply = responder(prompt)
+    reply = responder(prompt, tools=tools, tool_choice=tool_choice) if _takes_tools(responder) else responder(prompt)
     if inspect.isawaitable(reply):
         reply = await reply
     return reply
