@@ -36,7 +36,7 @@ from .retry import RetryPolicy, send_with_retries
 from .streaming import AsyncStream
 from .transports.base import BytesStream, ByteStream, Request, Response, StreamWrapper, Transport
 from .types import Input
-from .types._fields import FieldError, check_json
+from .types._fields import FieldError, check_json, shown
 
 T = TypeVar("T")
 logger = logging.getLogger("julep_async")
@@ -362,7 +362,7 @@ def _apply(options: RequestOptions, data: Any, query: Any, headers: Mapping[str,
     if "timeout" in options:
         given = options["timeout"]
         if (given is not None and not isinstance(given, (int, float, Timeout))) or isinstance(given, bool):
-            raise ValidationError(f"timeout must be seconds, a Timeout or None, got {given!r:.60}")
+            raise ValidationError(f"timeout must be seconds, a Timeout or None, got {shown(given)}")
         timeout = given.attempt if isinstance(given, Timeout) else None if given is None else float(given)
     return data, query, headers, timeout
 

@@ -38,7 +38,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from ._types import UNSET, _Unset
 from .exceptions import ValidationError
 from .types import Choice, ChunkChoice
-from .types._fields import FieldError
+from .types._fields import FieldError, shown
 from .types._input import Input
 
 __all__ = ["build", "configure_converter", "converter", "make_converter", "strict_converter", "structure_input",
@@ -142,7 +142,7 @@ def _dispatcher(models: list[type], converter: cattrs.Converter) -> Callable[[Ma
         def by_tag(value: Mapping[str, Any]) -> Any:
             model = by_value.get(value.get(name, tags[0][1] if tags[0] else None))
             if model is None:
-                raise FieldError(name, f"must be one of {listing}, got {value.get(name)!r:.60}")
+                raise FieldError(name, f"must be one of {listing}, got {shown(value.get(name))}")
             return converter.structure(value, model)
 
         return by_tag
@@ -173,7 +173,7 @@ def _input_hook(cls: type, converter: cattrs.Converter) -> Hook:
             value = {key: item if item is None else _without_nulls(item)
                      for key, item in converter.unstructure(value).items() if item is not None or key in required}
         if not isinstance(value, Mapping):
-            raise FieldError("", f"must be an object, got {type(value).__name__} {value!r:.60}")
+            raise FieldError("", f"must be an object, got {shown(value)}")
         return generated(value, cls)
 
     return structure_input
@@ -209,7 +209,7 @@ def _list_hook(tp: Any, converter: cattrs.Converter) -> Hook:
 
     def structure_list(value: Any, _: Any) -> Any:
         if not isinstance(value, (list, tuple)):
-            raise FieldError("", f"must be a list, got {type(value).__name__} {value!r:.60}")
+            raise FieldError("", f"must be a list, got {shown(value)}")
         return elements(value, tp)
 
     return structure_list
@@ -217,7 +217,7 @@ def _list_hook(tp: Any, converter: cattrs.Converter) -> Hook:
 
 def _dict_hook(value: Any, _: Any) -> Any:
     if not isinstance(value, dict):
-        raise FieldError("", f"must be an object, got {type(value).__name__} {value!r:.60}")
+        raise FieldError("", f"must be an object, got {shown(value)}")
     return value
 
 
@@ -250,7 +250,7 @@ def _strict(kind: type) -> Hook:
 
     def check(value: Any, _: Any) -> Any:
         if not isinstance(value, accepted) or (isinstance(value, bool) and kind is not bool):
-            raise FieldError("", f"must be {kind.__name__}, got {type(value).__name__} {value!r:.60}")
+            raise FieldError("", f"must be {kind.__name__}, got {shown(value)}")
         return value
 
     return check

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -13,6 +15,11 @@ from julep_async.transports import InMemoryTransport, Request, Response
 pytestmark = pytest.mark.anyio
 
 SID = "00000000-0000-4000-8000-000000000000"
+CIRCULAR: dict[str, Any] = {}
+CIRCULAR["self"] = CIRCULAR
+DEEP: Any = "bottom"
+for _ in range(5000):
+    DEEP = {"d": DEEP}
 
 
 class Recorder:
@@ -53,6 +60,24 @@ CASES: dict[str, Any] = {
     "search limit zero": lambda c: c.sessions.docs.search(SID, "x", limit=0),
     "list metadata_filter value nested": lambda c: c.sessions.list(metadata_filter={"a": {"b": 1}}),
     "agent name of wrong type": lambda c: c.agents.create(name=3),
+    # Values that are not JSON, anywhere a JSON value goes: each is named by its path.
+    "metadata holding an object()": lambda c: c.agents.create("A", metadata={"x": object()}),
+    "metadata holding bytes": lambda c: c.agents.create("A", metadata={"x": b"raw"}),
+    "metadata holding a set": lambda c: c.users.create(metadata={"x": {1, 2}}),
+    "metadata holding a datetime": lambda c: c.sessions.create(SID, metadata={"at": datetime.now()}),
+    "metadata that holds itself": lambda c: c.sessions.create(SID, metadata=CIRCULAR),
+    "metadata nested 5,000 deep": lambda c: c.sessions.create(SID, metadata=DEEP),
+    "metadata holding NaN": lambda c: c.agents.create("A", metadata={"x": math.nan}),
+    "metadata holding Infinity": lambda c: c.agents.create("A", default_settings={"x": math.inf}),
+    "message content holding a set": lambda c: c.sessions.chat(SID, [{"role": "user", "content": [{"text": {1}}]}]),
+    "message content nested 5,000 deep": lambda c: c.sessions.chat(SID, [{"role": "user", "content": [DEEP]}]),
+    "temperature NaN": lambda c: c.sessions.chat(SID, [{"role": "user", "content": "x"}], temperature=math.nan),
+    "stream not a bool": lambda c: c.sessions.chat(SID, [{"role": "user", "content": "x"}], stream="no"),
+    "max_tokens zero": lambda c: c.sessions.chat(SID, [{"role": "user", "content": "x"}], max_tokens=0),
+    "max_tokens negative": lambda c: c.sessions.chat(SID, [{"role": "user", "content": "x"}], max_tokens=-5),
+    "recall_options limit not a number": lambda c: c.sessions.create(SID, recall_options={"limit": "x"}),
+    "extra_body not JSON": lambda c: c.agents.get(SID, extra_body={"x": object()}),
+    "timeout of wrong type": lambda c: c.agents.get(SID, timeout="soon"),
 }
 
 SYNC_CASES: dict[str, Any] = {

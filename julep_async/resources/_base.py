@@ -12,6 +12,7 @@ from .._types import REQUEST_OPTIONS, UNSET, RequestOptions
 from ..converter import build
 from ..exceptions import NOT_FOUND_ERRORS, NotFoundError, ValidationError
 from ..types import ListQuery
+from ..types._fields import shown
 
 if TYPE_CHECKING:
     from ..client import AsyncClient
@@ -43,11 +44,11 @@ def check_id(value: Any, collection: str, name: str) -> str:
     not-found error at once, as the server would, on every transport.
     """
     if not isinstance(value, str) or not value:
-        raise ValidationError(f"{name} must be a non-empty string, got {value!r:.60}")
+        raise ValidationError(f"{name} must be a non-empty string, got {shown(value)}")
     canonical = canonical_id(value)
     if canonical is None:
         error = NOT_FOUND_ERRORS.get(collection, NotFoundError)
-        raise error(f"404: no {collection.removesuffix('s')} has the id {value!r:.60} (Julep ids are UUIDs)",
+        raise error(f"404: no {collection.removesuffix('s')} has the id {shown(value)} (Julep ids are UUIDs)",
                     status_code=404)
     return canonical
 
@@ -70,9 +71,9 @@ def filter_query(metadata_filter: Mapping[str, Any] | None) -> list[tuple[str, s
     pairs = []
     for key, value in metadata_filter.items():
         if not isinstance(key, str):
-            raise ValidationError(f"metadata_filter keys must be strings, got {key!r:.60}")
+            raise ValidationError(f"metadata_filter keys must be strings, got {shown(key)}")
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise ValidationError(f"metadata_filter.{key} must be a string or a number, got {value!r:.60}")
+            raise ValidationError(f"metadata_filter.{key} must be a string or a number, got {shown(value)}")
         pairs.append((f"metadata_filter.{key}", str(value)))
     return pairs
 
@@ -80,6 +81,6 @@ def filter_query(metadata_filter: Mapping[str, Any] | None) -> list[tuple[str, s
 def wire_time(name: str, value: Any) -> str:
     """A datetime as sent: UTC ISO 8601; a naive value is taken as local time."""
     if not isinstance(value, datetime):
-        raise ValidationError(f"{name} must be a datetime, got {type(value).__name__} {value!r:.60}")
+        raise ValidationError(f"{name} must be a datetime, got {shown(value)}")
     moment = value if value.tzinfo is not None else value.astimezone()
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

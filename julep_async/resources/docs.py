@@ -29,6 +29,7 @@ from ..types import (
     TextOnlyDocSearchRequest,
     VectorDocSearchRequest,
 )
+from ..types._fields import shown
 from ..types.docs import DocSearchOptions
 from ._base import Resource, check_id, list_query, split_options
 
@@ -49,7 +50,7 @@ def _flag(value: bool | None) -> list[tuple[str, str]]:
     if value is None:
         return []
     if not isinstance(value, bool):
-        raise ValidationError(f"include_embeddings must be true or false, got {value!r:.60}")
+        raise ValidationError(f"include_embeddings must be true or false, got {shown(value)}")
     return [("include_embeddings", "true" if value else "false")]
 
 

@@ -30,6 +30,7 @@ from ..types import (
     SortBy,
     UpdateSessionRequest,
 )
+from ..types._fields import shown
 from ..types.chat import ChatOptions
 from ..types.sessions import SessionFields
 from ._base import Resource, check_id, list_query, split_options, wire_time
@@ -80,7 +81,7 @@ def _participants(name: str, value: Any, one: str) -> dict[str, Any]:
         return {one: check_id(value, f"{one}s", name)}
     if isinstance(value, (list, tuple)) and value:
         return {f"{one}s": [check_id(v, f"{one}s", name) for v in value]}
-    raise ValidationError(f"{name} must be an id or a non-empty list of ids, got {value!r:.60}")
+    raise ValidationError(f"{name} must be an id or a non-empty list of ids, got {shown(value)}")
 
 
 class Sessions(Resource):
@@ -214,7 +215,7 @@ class Sessions(Resource):
         the caller cancels every chat still running, and no task outlives the call.
         """
         if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
-            raise ValidationError(f"concurrency must be a positive integer, got {concurrency!r:.60}")
+            raise ValidationError(f"concurrency must be a positive integer, got {shown(concurrency)}")
         if "stream" in args:  # a stream nobody reads would hold its session's turn for good
             raise ValidationError("chat_many does not stream; call chat(..., stream=True) per session")
         queue = jobs if isinstance(jobs, Sequence) else list(jobs)
@@ -263,7 +264,7 @@ class Sessions(Resource):
         query = []
         if limit is not None:
             if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-                raise ValidationError(f"limit must be a positive integer or None, got {limit!r:.60}")
+                raise ValidationError(f"limit must be a positive integer or None, got {shown(limit)}")
             query.append(("limit", str(limit)))
         cutoff = None
         if before is not None:

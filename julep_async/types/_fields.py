@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -37,6 +38,7 @@ __all__ = [
     "json_value",
     "map_of",
     "nullable",
+    "shown",
     "number",
     "object_of",
     "string",
@@ -83,8 +85,14 @@ def tag(value: str) -> Any:
     return attrs.field(default=value, validator=lambda _, attribute, given: enum((value,))(attribute.name, given))
 
 
-def _shown(value: Any) -> str:
-    return f"{type(value).__name__} {value!r:.60}"
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxdict, _REPR.maxlist = 2, 60, 60, 4, 4
+
+
+def shown(value: Any) -> str:
+    """A value for an error message: its type and a short repr, safe for any value (one
+    nested thousands deep, or one that holds itself)."""
+    return f"{type(value).__name__} {_REPR.repr(value)}"
 
 
 # -- checks -------------------------------------------------------------------------
@@ -98,13 +106,13 @@ def string(*, min_length: int = 0, max_length: int | None = None, pattern: str |
 
     def check(name: str, value: Any) -> None:
         if not isinstance(value, str):
-            raise FieldError(name, f"must be a string, got {_shown(value)}")
+            raise FieldError(name, f"must be a string, got {shown(value)}")
         if len(value) < min_length:
             raise FieldError(name, "must not be empty" if min_length == 1 else f"must be {min_length}+ characters")
         if max_length is not None and len(value) > max_length:
             raise FieldError(name, f"must be at most {max_length} characters, got {len(value)}")
         if compiled is not None and compiled.fullmatch(value) is None:
-            raise FieldError(name, f"must match {pattern}, got {value!r:.60}")
+            raise FieldError(name, f"must match {pattern}, got {_REPR.repr(value)}")
 
     return check
 
@@ -121,7 +129,7 @@ def integer(*, minimum: int | None = None, maximum: int | None = None, exclusive
 
     def check(name: str, value: Any) -> None:
         if not isinstance(value, int) or isinstance(value, bool):
-            raise FieldError(name, f"must be an integer, got {_shown(value)}")
+            raise FieldError(name, f"must be an integer, got {shown(value)}")
         _bounds(name, value, minimum, maximum, exclusive_maximum)
 
     return check
@@ -132,7 +140,7 @@ def number(*, minimum: float | None = None, maximum: float | None = None, exclus
 
     def check(name: str, value: Any) -> None:
         if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise FieldError(name, f"must be a number, got {_shown(value)}")
+            raise FieldError(name, f"must be a number, got {shown(value)}")
         if not math.isfinite(value):
             raise FieldError(name, f"must be a finite number (NaN and Infinity are not JSON), got {value}")
         _bounds(name, value, minimum, maximum, exclusive_maximum)
@@ -145,7 +153,7 @@ def boolean() -> Check:
 
     def check(name: str, value: Any) -> None:
         if not isinstance(value, bool):
-            raise FieldError(name, f"must be true or false, got {_shown(value)}")
+            raise FieldError(name, f"must be true or false, got {shown(value)}")
 
     return check
 
@@ -158,7 +166,7 @@ def enum(values: Iterable[str]) -> Check:
 
     def check(name: str, value: Any) -> None:
         if not isinstance(value, str) or value not in allowed:
-            raise FieldError(name, f"must be one of {listing}, got {value!r:.60}")
+            raise FieldError(name, f"must be one of {listing}, got {_REPR.repr(value)}")
 
     return check
 
@@ -168,7 +176,7 @@ def uuid() -> Check:
 
     def check(name: str, value: Any) -> None:
         if not isinstance(value, str) or _UUID.fullmatch(value) is None:
-            raise FieldError(name, f"must be a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6, got {value!r:.60}")
+            raise FieldError(name, f"must be a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6, got {_REPR.repr(value)}")
 
     return check
 
@@ -178,7 +186,7 @@ def array_of(item: Check, *, min_items: int = 0, max_items: int | None = None) -
 
     def check(name: str, value: Any) -> None:
         if not isinstance(value, (list, tuple)):
-            raise FieldError(name, f"must be a list, got {_shown(value)}")
+            raise FieldError(name, f"must be a list, got {shown(value)}")
         if len(value) < min_items:
             raise FieldError(name, "must not be empty" if min_items == 1 else f"must hold {min_items}+ items")
         if max_items is not None and len(value) > max_items:
@@ -213,7 +221,7 @@ def instance_of(*kinds: type) -> Check:
 
     def check(name: str, value: Any) -> None:
         if not isinstance(value, kinds):
-            raise FieldError(name, f"must be {names}, got {_shown(value)}")
+            raise FieldError(name, f"must be {names}, got {shown(value)}")
 
     return check
 
@@ -234,16 +242,16 @@ def check_json(name: str, value: Any, *, max_depth: int = MAX_JSON_DEPTH) -> Non
                 raise FieldError(path, f"must be a finite number (NaN and Infinity are not JSON), got {item}")
             continue
         if depth >= max_depth:
-            raise FieldError(path, f"nests deeper than {max_depth} levels")
+            raise FieldError(name, f"nests deeper than {max_depth} levels (or holds itself)")
         if isinstance(item, dict):
             for key, child in item.items():
                 if not isinstance(key, str):
-                    raise FieldError(path, f"keys must be strings, got {_shown(key)}")
+                    raise FieldError(path, f"keys must be strings, got {shown(key)}")
                 stack.append((child, f"{path}.{key}", depth + 1))
         elif isinstance(item, (list, tuple)):
             stack.extend((child, f"{path}[{index}]", depth + 1) for index, child in enumerate(item))
         else:
-            raise FieldError(path, f"is not JSON (a string, number, boolean, null, list or object): {_shown(item)}")
+            raise FieldError(path, f"is not JSON (a string, number, boolean, null, list or object): {shown(item)}")
 
 
 def object_of(properties: dict[str, Check], *, required: Iterable[str] = ()) -> Check:
@@ -253,7 +261,7 @@ def object_of(properties: dict[str, Check], *, required: Iterable[str] = ()) -> 
 
     def check(name: str, value: Any) -> None:
         if not isinstance(value, dict):
-            raise FieldError(name, f"must be an object, got {_shown(value)}")
+            raise FieldError(name, f"must be an object, got {shown(value)}")
         for key in needed:
             if key not in value:
                 raise FieldError(f"{name}.{key}", "is required")
@@ -270,10 +278,10 @@ def map_of(value_check: Check) -> Check:
 
     def check(name: str, value: Any) -> None:
         if not isinstance(value, dict):
-            raise FieldError(name, f"must be an object, got {_shown(value)}")
+            raise FieldError(name, f"must be an object, got {shown(value)}")
         for key, item in value.items():
             if not isinstance(key, str):
-                raise FieldError(name, f"keys must be strings, got {_shown(key)}")
+                raise FieldError(name, f"keys must be strings, got {shown(key)}")
             value_check(f"{name}.{key}", item)
 
     return check
@@ -299,7 +307,7 @@ def json_object() -> Check:
 
     def check(name: str, value: Any) -> None:
         if not isinstance(value, dict):
-            raise FieldError(name, f"must be an object, got {_shown(value)}")
+            raise FieldError(name, f"must be an object, got {shown(value)}")
         check_json(name, value)
 
     return check
