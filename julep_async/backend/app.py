@@ -18,7 +18,7 @@ from ..transports.base import ByteStream, Request, Response, StreamWrapper
 from .clock import Clock
 from .context import DEFAULT_CONTEXT_WINDOW, Summarizer, TokenCounter, count_tokens
 from .faults import Fault
-from .parse import Call, decode_body
+from .parse import Call
 from .responder import ModelReply, Responder, as_responder
 from .routes import resolve
 from .store import Tenant
@@ -105,7 +105,7 @@ class Backend:
 
     async def _dispatch(self, tenant: Tenant, request: Request) -> Response:
         handler, collection, ids = resolve(request.method, request.path)
-        call = Call(self, tenant, collection, ids, dict(request.query), decode_body(request.body))
+        call = Call(self, tenant, collection, ids, dict(request.query), request.body)
         try:
             reply = await handler(call)
         except Fault:

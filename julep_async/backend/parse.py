@@ -6,6 +6,7 @@ naming the field), never an exception escaping to the caller.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -71,14 +72,20 @@ def decode_body(raw: bytes | None) -> Any:
 @attrs.frozen
 class Call:
     """One request, routed: the backend, the caller's tenant, the ids in the path (canonical,
-    lower-case), the query and the decoded JSON body."""
+    lower-case), the query and the raw body (decoded when a handler reads :attr:`body`, so
+    a route that takes none ignores whatever was sent, as a web framework does)."""
 
     backend: Backend
     tenant: Tenant
     collection: str
     ids: tuple[str, ...]
     query: Mapping[str, str]
-    body: Any
+    raw: bytes | None
+
+    @functools.cached_property
+    def body(self) -> Any:
+        """The JSON body (``None`` if there is none); a 4xx if it is not acceptable JSON."""
+        return decode_body(self.raw)
 
     def now(self) -> str:
         """The backend's clock, as a timestamp."""
