@@ -18,6 +18,10 @@ Generation/validation artifacts of the spec itself
   which ``identifier_strategy()`` draws the same strings by Unicode category; schemathesis
   registers it (``schemathesis_hooks.py``) and still filters what it draws by the pattern.
   Validators ignore a format they do not know.
+* **sized integers** (``format: uint16``, ``int8``...) are TypeSpec types that the OpenAPI
+  emitter writes as a ``format`` alone; JSON Schema validators ignore such formats, so
+  ``token_budget: -7366`` would pass as a valid ``uint16``. Each range is made explicit
+  (``minimum``/``maximum``) wherever the spec states no bound of its own.
 * **user ``name`` defaults to ``""``**, which the pattern it is declared with rejects (``+``
   needs one character); the default is what the server stores when no name is given, so
   ``""`` is made a valid name wherever it is the default, in requests and replies.
@@ -179,6 +183,10 @@ def expand_unicode_properties(pattern: str) -> str:
 # -- the corrections ------------------------------------------------------------------
 
 
+_INTEGER_RANGES = {f"{sign}int{bits}": (0, 2**bits - 1) if sign else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+                   for sign in ("", "u") for bits in (8, 16, 32, 64)}
+
+
 def _walk(node: Any) -> None:
     if isinstance(node, dict):
         props = node.get("properties")
@@ -186,6 +194,10 @@ def _walk(node: Any) -> None:
             node["required"] = [n for n in node["required"] if "default" not in (props.get(n) or {})]
             if not node["required"]:
                 del node["required"]  # OpenAPI 3.0 forbids an empty list
+        if node.get("type") == "integer" and node.get("format") in _INTEGER_RANGES:
+            low, high = _INTEGER_RANGES[node["format"]]
+            node.setdefault("minimum", low)
+            node.setdefault("maximum", high)
         if node.get("in") in ("query", "header") and "default" in (node.get("schema") or {}):
             node["required"] = False
         if node.get("name") == "metadata_filter" and node.get("in") == "query":
