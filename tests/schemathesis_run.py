@@ -146,7 +146,7 @@ def run(*, seed: int | None, max_time: int | None = None, max_examples: int | No
     report_dir = report_dir.resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     spec = report_dir / "julep-openapi.corrected.json"
-    spec.write_text(json.dumps(corrected_spec()))
+    spec.write_text(json.dumps(corrected_spec(event_streams=True)))
     report = report_dir / "schemathesis-report.json"
     report.unlink(missing_ok=True)
     api_key = "st-" + secrets.token_hex(8)
