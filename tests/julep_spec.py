@@ -176,7 +176,7 @@ def identifier_strategy() -> Any:
 
 
 def expand_unicode_properties(pattern: str) -> str:
-    """``[\\p{L}\\p{Nd}]`` → ``[a-zA-Z...]``: character classes made only of ``\\p{...}`` items,
+    """``[\\p{Lu}]`` → ``[A-ZÀ-ÖØ-Þ...]``: character classes made only of ``\\p{...}`` items,
     spelt out so that any regex engine (Python's ``re``, ECMA-262, Rust) reads them alike."""
 
     def spell(match: re.Match[str]) -> str:
