@@ -18,7 +18,7 @@ How a run goes:
   filled into a copy of ``schemathesis.toml`` (its ``${JULEP_SCHEMATHESIS_...}``), so that
   generated requests can name resources that exist.
 * The spec is ``julep_spec.corrected_spec()`` (the spec's artifacts corrected, each with its
-  reason), written as JSON beside the reports.
+  reason) plus :func:`with_doc_links`, written as JSON beside the reports.
 * ``schemathesis run`` (CLI, all four phases: examples, coverage, fuzzing, stateful with
   inferred links) runs on the operations :data:`OPERATIONS` selects, with the checks and
   statuses of ``schemathesis.toml`` and the generator ``schemathesis_hooks.py`` registers.
@@ -134,6 +134,27 @@ def make_fixtures(base_url: str, api_key: str) -> dict[str, str]:
     }
 
 
+def with_doc_links(spec: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI links from creating a doc to reading and deleting it.
+
+    Dependency inference links everything else, but not these: a doc's id is ``id`` in
+    ``/docs/{id}`` and ``child_id`` under its owner. With them, stateful testing reads and
+    deletes docs it has just created, so those replies are checked too. (A 404 there is
+    still no failure: ``ensure_resource_availability`` only judges paths nested under the
+    one that created the resource, and ``/docs/{id}`` is not under ``/agents/{id}/docs``.)
+    """
+    for owner in ("agents", "users"):
+        created = spec["paths"][f"/{owner}/{{id}}/docs"]["post"]["responses"]["201"]
+        created.setdefault("links", {}).update({
+            "GetDoc": {"operationId": "IndividualDocsRoute_get", "parameters": {"id": "$response.body#/id"}},
+            "DeleteDoc": {
+                "operationId": spec["paths"][f"/{owner}/{{id}}/docs/{{child_id}}"]["delete"]["operationId"],
+                "parameters": {"id": "$request.path.id", "child_id": "$response.body#/id"},
+            },
+        })
+    return spec
+
+
 def run(*, seed: int | None, max_time: int | None = None, max_examples: int | None = None, workers: int = 1,
         report_dir: Path, extra: Sequence[str] = (), stream: bool = False) -> Outcome:
     """Serve a fresh backend and run schemathesis against it once.
@@ -146,7 +167,7 @@ def run(*, seed: int | None, max_time: int | None = None, max_examples: int | No
     report_dir = report_dir.resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     spec = report_dir / "julep-openapi.corrected.json"
-    spec.write_text(json.dumps(corrected_spec(event_streams=True)))
+    spec.write_text(json.dumps(with_doc_links(corrected_spec(event_streams=True))))
     report = report_dir / "schemathesis-report.json"
     report.unlink(missing_ok=True)
     api_key = "st-" + secrets.token_hex(8)
