@@ -1,22 +1,12 @@
 """Every request the SDK sends, captured at the transport seam, validates against Julep's
 OpenAPI spec (``reference/julep-openapi.yaml``), once the spec's known artifacts are
-corrected and the project's extensions are set apart.
-
-Spec artifacts (``julep-v1-api.md`` §8), corrected before validating:
-
-* defaults marked required: every ``required`` property or parameter that has a
-  ``default`` is made optional (the server treats them as optional);
-* list ``metadata_filter`` is sent as ``metadata_filter.<key>=<value>`` (what the server
-  reads), not the spec's form-encoded object, so it is validated as absent;
-* ``\\p{...}`` Unicode-property patterns (``Common.identifierSafeUnicode``) cannot be
-  compiled by Python's ``re``, so those patterns are not checked;
-* doc search: the spec wraps the body in ``{"body": ...}``; server and official SDK send
-  the fields flat, as we do.
+corrected (``julep_spec.corrected_spec``, which lists them) and the project's extensions
+are set apart.
 
 Extensions of this project's backend, set apart instead of validated:
 
 * session documents (``/sessions/{id}/docs...``);
-* ``context_overflow="summarize"`` (the spec enum has only truncate/adaptive);
+* ``context_overflow="summarize"`` (added to the spec's enum by ``corrected_spec``);
 * ``agent_id``/``user_id`` on ``GET /sessions`` and ``limit``/``before`` on history (extra
   query parameters, which a v1 server ignores);
 * ``Idempotency-Key`` (an extra header).
@@ -24,10 +14,7 @@ Extensions of this project's backend, set apart instead of validated:
 
 from __future__ import annotations
 
-import copy
 import re
-from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
@@ -35,45 +22,15 @@ import pytest
 from julep_async import AsyncClient
 from julep_async.transports import InMemoryTransport, Request, Response
 
-yaml = pytest.importorskip("yaml")
+pytest.importorskip("yaml")  # julep_spec reads the spec with it
 openapi_core = pytest.importorskip("openapi_core")
+from julep_spec import SPEC, corrected_spec  # noqa: E402
 from openapi_core.datatypes import RequestParameters  # noqa: E402
 from werkzeug.datastructures import Headers, ImmutableMultiDict  # noqa: E402
 
 pytestmark = pytest.mark.anyio
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "reference" / "julep-openapi.yaml"
 EXTENSION_PATHS = re.compile(r"^/sessions/[^/]+/docs(/.*)?$")
-
-
-def corrected_spec() -> dict[str, Any]:
-    spec = yaml.safe_load(SPEC.read_text())
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            props = node.get("properties")
-            if isinstance(props, dict) and isinstance(node.get("required"), list):
-                node["required"] = [n for n in node["required"] if "default" not in (props.get(n) or {})]
-                if not node["required"]:
-                    del node["required"]  # OpenAPI 3.0 forbids an empty list
-            if node.get("in") in ("query", "header") and "default" in (node.get("schema") or {}):
-                node["required"] = False
-            if node.get("name") == "metadata_filter" and node.get("in") == "query":
-                node["required"] = False
-            if "\\p{" in str(node.get("pattern", "")):
-                del node["pattern"]  # Unicode property classes: Python's re cannot compile them
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(spec)
-    for owner in ("agents", "users"):  # the doc-search ``body`` wrapper
-        body = spec["paths"][f"/{owner}/{{id}}/search"]["post"]["requestBody"]["content"]["application/json"]
-        body["schema"] = copy.deepcopy(body["schema"]["properties"]["body"])
-    spec["components"]["schemas"]["Sessions.ContextOverflowType"]["enum"].append("summarize")  # extension
-    return spec
 
 
 @attrs.define
