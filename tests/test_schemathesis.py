@@ -25,7 +25,7 @@ pytest.importorskip("yaml")
 
 from hypothesis import given, settings
 from julep_spec import SPEC, corrected_spec, identifier_strategy
-from schemathesis_run import OPERATIONS, run
+from schemathesis_run import CHECKS, OPERATIONS, run
 
 needs_spec = pytest.mark.skipif(not SPEC.exists(), reason="the shared reference spec is not beside this checkout")
 
@@ -66,3 +66,11 @@ def test_the_name_pattern_is_kept_and_its_strategy_draws_only_what_it_matches() 
         assert pattern.match(name), name
 
     drawn()
+
+
+def test_the_config_enables_exactly_the_named_checks() -> None:
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).parent / "schemathesis.toml").read_text())
+    enabled = {name for name, value in config["checks"].items() if isinstance(value, dict) and value.get("enabled")}
+    assert config["checks"]["enabled"] is False and enabled == set(CHECKS)

@@ -37,8 +37,12 @@ class Answer:
         self.saving: bool = given.get("save", True)
 
     def envelope(self, choices: list[Record], usage: Record | None) -> Record:
-        return {"id": self.id, "created_at": self.created_at, "choices": choices,
-                "usage": usage, "jobs": [], "docs": self.docs}
+        """A reply or a stream event; ``usage`` is left out until known (the spec has it
+        an object, never null)."""
+        envelope = {"id": self.id, "created_at": self.created_at, "choices": choices, "jobs": [], "docs": self.docs}
+        if usage is not None:
+            envelope["usage"] = usage
+        return envelope
 
     def usage(self, reply: Record) -> Record:
         calls = "".join(call["function"]["arguments"] for call in reply.get("tool_calls") or [])

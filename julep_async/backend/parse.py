@@ -168,10 +168,11 @@ class Call:
                 found.update(decoded)
             else:
                 parts = text.split(",")
-                if len(parts) % 2:
-                    raise invalid("query.metadata_filter: must be an object (key,value pairs), got "
-                                  f"{text[:60]!r}")
-                found.update({key: _coerce(value) for key, value in zip(parts[::2], parts[1::2], strict=True)})
+                if len(parts) == 1:  # one value, not key,value pairs: not an object
+                    raise invalid(f"query.metadata_filter: must be an object (key,value pairs), got {text[:60]!r}")
+                # Values that hold commas themselves (lists, objects) cannot be told apart in
+                # this encoding: the pairs are read as they split, a lone last part ignored.
+                found.update({key: _coerce(value) for key, value in zip(parts[::2], parts[1::2], strict=False)})
         return found
 
 

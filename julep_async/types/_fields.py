@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 import reprlib
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -32,6 +33,7 @@ __all__ = [
     "check_json",
     "enum",
     "field",
+    "identifier",
     "instance_of",
     "integer",
     "json_object",
@@ -124,8 +126,18 @@ def _bounds(name: str, value: float, minimum: float | None, maximum: float | Non
         raise FieldError(name, f"must be {'below' if exclusive_maximum else 'at most'} {maximum}, got {value}")
 
 
-def integer(*, minimum: int | None = None, maximum: int | None = None, exclusive_maximum: bool = False) -> Check:
-    """An int (never a bool), within the bounds."""
+INTEGER_FORMATS = {"int8": (-(2**7), 2**7 - 1), "int16": (-(2**15), 2**15 - 1), "uint8": (0, 2**8 - 1),
+                   "uint16": (0, 2**16 - 1), "uint32": (0, 2**32 - 1)}
+"""The sized integers of the spec (TypeSpec's), as ranges."""
+
+
+def integer(*, minimum: int | None = None, maximum: int | None = None, exclusive_maximum: bool = False,
+            format: str | None = None) -> Check:
+    """An int (never a bool), within the bounds and the range of its ``format`` (``uint16``...)."""
+    if format is not None:
+        low, high = INTEGER_FORMATS[format]
+        minimum = low if minimum is None else max(minimum, low)
+        maximum = high if maximum is None else min(maximum, high)
 
     def check(name: str, value: Any) -> None:
         if not isinstance(value, int) or isinstance(value, bool):
@@ -177,6 +189,54 @@ def uuid() -> Check:
     def check(name: str, value: Any) -> None:
         if not isinstance(value, str) or _UUID.fullmatch(value) is None:
             raise FieldError(name, f"must be a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6, got {_REPR.repr(value)}")
+
+    return check
+
+
+# PropList.txt; both properties are immutable under Unicode's stability policy.
+_PATTERN_SYNTAX = (
+    (0x21, 0x2F), (0x3A, 0x40), (0x5B, 0x5E), (0x60, 0x60), (0x7B, 0x7E), (0xA1, 0xA7), (0xA9, 0xA9),
+    (0xAB, 0xAC), (0xAE, 0xAE), (0xB0, 0xB1), (0xB6, 0xB6), (0xBB, 0xBB), (0xBF, 0xBF), (0xD7, 0xD7),
+    (0xF7, 0xF7), (0x2010, 0x2027), (0x2030, 0x203E), (0x2041, 0x2053), (0x2055, 0x205E), (0x2190, 0x245F),
+    (0x2500, 0x2775), (0x2794, 0x2BFF), (0x2E00, 0x2E7F), (0x3001, 0x3003), (0x3008, 0x3020), (0x3030, 0x3030),
+    (0xFD3E, 0xFD3F), (0xFE45, 0xFE46),
+)
+_PATTERN_WHITE_SPACE = ((0x09, 0x0D), (0x20, 0x20), (0x85, 0x85), (0x200E, 0x200F), (0x2028, 0x2029))
+_OTHER_ID_START = ((0x1885, 0x1886), (0x2118, 0x2118), (0x212E, 0x212E), (0x309B, 0x309C))
+
+
+def _within(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(low <= code <= high for low, high in ranges)
+
+
+def _syntax_or_space(char: str) -> bool:
+    return _within(ord(char), _PATTERN_SYNTAX) or _within(ord(char), _PATTERN_WHITE_SPACE)
+
+
+def _starts_identifier(char: str) -> bool:
+    """``[\\p{L}\\p{Nl}\\p{Pattern_Syntax}\\p{Pattern_White_Space}]``."""
+    category = unicodedata.category(char)
+    return category[0] == "L" or category == "Nl" or _syntax_or_space(char)
+
+
+def _continues_identifier(char: str) -> bool:
+    """``[\\p{ID_Start}\\p{Mn}\\p{Mc}\\p{Nd}\\p{Pc}\\p{Pattern_Syntax}\\p{Pattern_White_Space}]``, where
+    ID_Start is L, Nl and Other_ID_Start less Pattern_Syntax and Pattern_White_Space."""
+    return (_starts_identifier(char) or unicodedata.category(char) in ("Mn", "Mc", "Nd", "Pc")
+            or _within(ord(char), _OTHER_ID_START))
+
+
+def identifier(*, empty: bool = False) -> Check:
+    """``Common.identifierSafeUnicode``: at most 120 characters, a letter (or syntax or space)
+    first, then identifier characters (Unicode TR 31); ``empty`` allows ``""`` too."""
+    base = string(max_length=120)
+
+    def check(name: str, value: Any) -> None:
+        base(name, value)
+        if value == "" and empty:
+            return
+        if not value or not _starts_identifier(value[0]) or not all(map(_continues_identifier, value[1:])):
+            raise FieldError(name, f"must be a Unicode-safe identifier (a letter first), got {_REPR.repr(value)}")
 
     return check
 

@@ -15,6 +15,7 @@ from ._fields import (
     boolean,
     enum,
     field,
+    identifier,
     instance_of,
     integer,
     json_object,
@@ -69,7 +70,7 @@ class Message(Input):
 class SimpleResponseFormat(Input):
     """``response_format`` asking for plain text or a JSON object."""
 
-    type: Literal["text", "json_object"] = field(enum(("text", "json_object")), required=True)
+    type: Literal["text", "json_object"] | Unset = field(enum(("text", "json_object")))
 
 
 @attrs.frozen(kw_only=True)
@@ -98,10 +99,10 @@ class ChatInput(Input):
     stream: bool | Unset = field(boolean())
     auto_run_tools: bool | Unset = field(boolean())
     agent: str | Unset = field(uuid())
-    model: str | Unset = field(string(max_length=120))
+    model: str | Unset = field(identifier())
     stop: list[str] | Unset = field(array_of(string(), max_items=4))
     seed: int | Unset = field(integer(minimum=-1, maximum=1000))
-    max_tokens: int | Unset = field(integer(minimum=1))
+    max_tokens: int | Unset = field(integer(minimum=1, format="uint32"))
     temperature: float | Unset = field(number(minimum=0, maximum=5))
     top_p: float | Unset = field(number(minimum=0, maximum=1))
     min_p: float | Unset = field(number(minimum=0, maximum=1))

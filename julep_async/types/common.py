@@ -29,7 +29,7 @@ class ListQuery(Input):
     """The query of every list call (``Common.PaginationOptions``)."""
 
     limit: int | Unset = field(integer(minimum=1, maximum=1000, exclusive_maximum=True))
-    offset: int | Unset = field(integer(minimum=0))
+    offset: int | Unset = field(integer(minimum=0, format="uint32"))
     sort_by: SortBy | Unset = field(enum(("created_at", "updated_at")))
     direction: Direction | Unset = field(enum(("asc", "desc")))
     metadata_filter: dict[str, Any] | Unset = field(json_object())

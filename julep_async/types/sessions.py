@@ -53,7 +53,7 @@ class HybridDocSearch(_DocSearchOptions):
     alpha: float | Unset = field(number(minimum=0, maximum=1))
     mmr_strength: float | Unset = field(number(minimum=0, maximum=1, exclusive_maximum=True))
     trigram_similarity_threshold: float | Unset | None = field(number(minimum=0, maximum=1), nullable=True)
-    k_multiplier: int | Unset = field(integer(minimum=0))
+    k_multiplier: int | Unset = field(integer(minimum=0, format="int8"))
 
 
 RecallOptions: TypeAlias = TextOnlyDocSearch | VectorDocSearch | HybridDocSearch
@@ -72,7 +72,7 @@ class RecallOptionsPatch(_DocSearchOptions):
     alpha: float | Unset = field(number(minimum=0, maximum=1))
     mmr_strength: float | Unset = field(number(minimum=0, maximum=1, exclusive_maximum=True))
     trigram_similarity_threshold: float | Unset | None = field(number(minimum=0, maximum=1), nullable=True)
-    k_multiplier: int | Unset = field(integer(minimum=0))
+    k_multiplier: int | Unset = field(integer(minimum=0, format="int8"))
 
 
 @attrs.frozen
@@ -115,7 +115,7 @@ class _SessionSettings(Input):
     situation: str | Unset | None = field(string(), nullable=True)
     system_template: str | Unset = field(string())
     render_templates: bool | Unset = field(boolean())
-    token_budget: int | Unset | None = field(integer(), nullable=True)
+    token_budget: int | Unset | None = field(integer(format="uint16"), nullable=True)
     context_overflow: ContextOverflow | Unset | None = field(enum(CONTEXT_OVERFLOW), nullable=True)
     auto_run_tools: bool | Unset = field(boolean())
     forward_tool_calls: bool | Unset = field(boolean())

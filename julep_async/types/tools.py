@@ -80,14 +80,14 @@ API_CALL: Check = object_of({
                                 "required": array_of(string()), "additionalProperties": boolean()},
                                required=("properties",)),
     "follow_redirects": boolean(),
-    "timeout": integer(),
+    "timeout": integer(format="uint8"),
     "include_response_content": boolean(),
 }, required=("method", "url"))
 COMPUTER: Check = object_of({
     "type": enum(("computer_20241022",)),
     "name": string(),
-    "display_width_px": integer(minimum=600),
-    "display_height_px": integer(minimum=400),
+    "display_width_px": integer(minimum=600, format="uint16"),
+    "display_height_px": integer(minimum=400, format="uint16"),
     "display_number": integer(minimum=1, maximum=10),
 })
 TEXT_EDITOR: Check = object_of({"type": enum(("text_editor_20241022",)), "name": string()})
@@ -98,10 +98,10 @@ CHOSEN_TOOL_CALL: Check = any_of(
     object_of({"type": enum(("function",)), "function": FUNCTION_CALL, "id": string()}, required=("type", "function")),
     object_of({"action": enum(("key", "type", "cursor_position", "mouse_move", "left_click", "right_click",
                                "middle_click", "double_click", "screenshot")),
-               "text": string(), "coordinate": array_of(integer())}, required=("action",)),
+               "text": string(), "coordinate": array_of(integer(format="uint16"))}, required=("action",)),
     object_of({"command": enum(("str_replace", "insert", "view", "undo_edit")), "path": string(),
-               "file_text": string(), "insert_line": integer(), "new_str": string(), "old_str": string(),
-               "view_range": array_of(integer())}, required=("command", "path")),
+               "file_text": string(), "insert_line": integer(format="uint16"), "new_str": string(), "old_str": string(),
+               "view_range": array_of(integer(format="uint16"))}, required=("command", "path")),
     object_of({"command": string(), "restart": boolean()}),
 )
 """One item of a message's ``tool_calls``: a ``Tools.Chosen*`` shape."""

@@ -8,13 +8,13 @@ from typing import Any, TypedDict
 import attrs
 
 from .._types import Unset
-from ._fields import field, json_object, string
+from ._fields import field, identifier, json_object, string
 from ._input import Input
 from .agents import CANONICAL_NAME
 
-USER_NAME = string(max_length=120)
-"""The spec's ``Common.identifierSafeUnicode`` without its ``\\p{...}`` pattern: the pattern
-contradicts the field's own default ``""`` and the v1 server does not enforce it."""
+USER_NAME = identifier(empty=True)
+"""``Common.identifierSafeUnicode``, and ``""``: the field's own default, which its pattern
+would refuse."""
 
 
 @attrs.frozen
