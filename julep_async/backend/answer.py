@@ -39,7 +39,8 @@ class Answer:
     def envelope(self, choices: list[Record], usage: Record | None) -> Record:
         """A reply or a stream event; ``usage`` is left out until known (the spec has it
         an object, never null)."""
-        envelope = {"id": self.id, "created_at": self.created_at, "choices": choices, "jobs": [], "docs": self.docs}
+        envelope: Record = {"id": self.id, "created_at": self.created_at, "choices": choices, "jobs": [],
+                            "docs": self.docs}
         if usage is not None:
             envelope["usage"] = usage
         return envelope
