@@ -3,12 +3,12 @@ and its saving to history."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from typing import TYPE_CHECKING
 
+from .._sse import encode_json as sse
 from . import context
 from . import responder as responders
 from .store import Record, SessionState
@@ -101,11 +101,6 @@ class Answer:
             })
             said = {"role": message["role"], "content": message.get("content")}
             state.said.append({**said, "name": name} if name else said)
-
-
-def sse(payload: Record) -> bytes:
-    """One Julep SSE event: a bare ``data:`` line and a blank line."""
-    return b"data: " + json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode() + b"\n\n"
 
 
 class TurnStream:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import anyio
 
-from .. import exceptions
+from .. import _sse, exceptions
 from ..exceptions import APIConnectionError, APIError, CassetteError, CassetteMissError, ValidationError
 from . import cassette
 from .base import SECRET_HEADERS, ByteStream, Request, Response, StreamWrapper, Transport
@@ -287,18 +287,12 @@ def _diff(recorded: dict[str, Any], sent: dict[str, Any]) -> list[str]:
     return ["    " + line for line in list(diff)[2:]] or ["    (identical apart from the occurrence count)"]
 
 
-def _split_events(buffer: bytes) -> tuple[list[bytes], bytes]:
-    """Complete SSE event blocks, and what remains after the last blank line."""
-    blocks = buffer.replace(b"\r\n", b"\n").split(b"\n\n")
-    return [b for b in blocks[:-1] if b.strip()], blocks[-1]
-
-
-def _event_form(block: bytes) -> Any:
-    data = b"\n".join(line[5:].removeprefix(b" ") for line in block.split(b"\n") if line.startswith(b"data:"))
+def _event_form(data: str) -> Any:
+    """An event's data as a cassette holds it: JSON as structure, anything else as ``raw``."""
     try:
         return json.loads(data)
     except ValueError:
-        return {"raw": block.decode(errors="replace")}
+        return {"raw": data}
 
 
 class _Recorder(StreamWrapper):
@@ -310,14 +304,13 @@ class _Recorder(StreamWrapper):
         self._timed = timed
         self._started = anyio.current_time() if timed else 0.0
         self._events: list[dict[str, Any]] = []
-        self._buffer = b""
+        self._decoder = _sse.Decoder()
         self._end = "cancelled"
         self._error: dict[str, str] | None = None
 
     def _passed(self, chunk: bytes) -> None:
         offset = round((anyio.current_time() - self._started) * 1000) if self._timed else 0
-        blocks, self._buffer = _split_events(self._buffer + chunk)
-        self._events += [{"data": _event_form(block), "offset_ms": offset} for block in blocks]
+        self._events += [{"data": _event_form(data), "offset_ms": offset} for data in self._decoder.feed(chunk)]
 
     def _ending(self, error: BaseException) -> BaseException:
         if isinstance(error, StopAsyncIteration):
@@ -328,8 +321,8 @@ class _Recorder(StreamWrapper):
 
     async def _closed(self) -> None:
         record: dict[str, Any] = {"end": self._end, "error": self._error, "events": self._events}
-        if self._buffer.strip():
-            record["partial"] = self._buffer.decode(errors="replace")
+        if partial := self._decoder.pending:
+            record["partial"] = partial.decode(errors="replace")
         self._finished(record)
 
 
@@ -347,10 +340,8 @@ class _Replayed:
                 await anyio.sleep((event["offset_ms"] - previous) / 1000)
             previous = event["offset_ms"]
             data = event["data"]
-            if isinstance(data, dict) and set(data) == {"raw"}:
-                yield data["raw"].encode() + b"\n\n"
-            else:
-                yield b"data: " + json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode() + b"\n\n"
+            raw = isinstance(data, dict) and set(data) == {"raw"}
+            yield _sse.encode(data["raw"]) if raw else _sse.encode_json(data)
         if partial := self._stream.get("partial"):
             yield partial.encode()
         if self._stream["end"] == "cut":
