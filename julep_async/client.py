@@ -11,11 +11,12 @@ import enum
 import json
 import logging
 import os
+import re
 import warnings
 from collections import deque
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar, overload
 
 import anyio
@@ -32,10 +33,12 @@ from .resources.sessions import Sessions
 from .resources.users import Users
 from .retry import RetryPolicy, send_with_retries
 from .streaming import AsyncStream
-from .transports.base import BytesStream, ByteStream, Request, Response, StreamWrapper, Transport
+from .transports.base import BytesStream, ByteStream, Replaying, Request, Response, StreamWrapper, Transport
 
 T = TypeVar("T")
 logger = logging.getLogger("julep_async")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_UNSAFE = re.compile(r"[\r\n\0]")
 
 
 class _State(enum.Enum):
@@ -79,6 +82,7 @@ class AsyncClient:
         close_transport: bool = True,
     ) -> None:
         api_key = api_key if api_key is not None else os.environ.get("JULEP_API_KEY")
+        api_key = _checked_key(api_key) if api_key else None
         self.base_url = (base_url or os.environ.get("JULEP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         close_transport = close_transport or transport is None  # one it builds, it closes
         if transport is None:
@@ -89,25 +93,27 @@ class AsyncClient:
                 )
             from .transports.http import HttpTransport
 
-            transport = HttpTransport(self.base_url, timeout=timeout, limits=limits)
+            transport = HttpTransport(self.base_url, limits=limits)
         if max_in_flight is not None and max_in_flight < 1:
             raise ValidationError(f"max_in_flight must be at least 1 or None, got {max_in_flight}")
-        self._api_key = api_key or None
+        self._api_key = api_key
         self._transport = transport
+        self._replaying = isinstance(transport, Replaying) and transport.replaying
         self.timeout = timeout
         self.retry = retry
         self.max_in_flight = max_in_flight
         self._converter = strict_converter if strict else converter
         self._strict = strict
-        self._extra_headers = {k.lower(): v for k, v in (headers or {}).items()}
-        self._headers = {
+        self._extra_headers = _checked_headers(headers or {})
+        defaults = {
             "accept": "application/json",
             "content-type": "application/json",
             "user-agent": f"julep-async/{__version__}",
             **self._extra_headers,
         }
         if self._api_key:
-            self._headers["authorization"] = f"Bearer {self._api_key}"
+            defaults["authorization"] = f"Bearer {self._api_key}"
+        self._headers: Mapping[str, str] = MappingProxyType(defaults)  # shared by GETs: read-only
         self._in_flight: anyio.Semaphore | None = None
         self._turns: dict[str, _Turn] = {}
         self._state = _State.UNOPENED
@@ -192,7 +198,7 @@ class AsyncClient:
         if stream:
             headers = {**headers, "accept": "text/event-stream"}
         encoded = None if body is None else json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-        return Request(method, path, tuple(query), headers, encoded, stream, self.timeout.attempt)
+        return Request(method, path, tuple(query), headers, encoded, stream, self.timeout)
 
     async def _send(self, request: Request) -> Response:
         if self.max_in_flight is None:
@@ -215,9 +221,9 @@ class AsyncClient:
         return attrs.evolve(response, stream=_OnClose(response.stream, slot.release))
 
     async def _send_with_retries(self, request: Request) -> Response:
+        ends = None if self.retry.deadline is None else anyio.current_time() + self.retry.deadline
         response = await send_with_retries(
-            self._transport.handle_async_request, request, self.retry,
-            virtual_time=getattr(self._transport, "replaying", False),
+            self._transport.handle_async_request, request, self.retry, ends=ends, skip_waits=self._replaying,
         )
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d", request.method, request.path, response.status)
@@ -322,6 +328,22 @@ class AsyncClient:
             return [self._structure(item, cast_to, 200) for item in envelope.items]
 
         return AsyncPager(fetch, limit=limit, offset=offset)
+
+
+def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """``headers`` with lower-case names, each name a token and each value free of CR, LF and NUL."""
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            raise ValidationError(f"header name {name!r} is not a valid HTTP header name")
+        if not isinstance(value, str) or _UNSAFE.search(value):  # the value is not shown: it may be a secret
+            raise ValidationError(f"header {name.lower()!r} must be a string without CR, LF or NUL characters")
+    return {name.lower(): value for name, value in headers.items()}
+
+
+def _checked_key(api_key: str) -> str:
+    if not isinstance(api_key, str) or _UNSAFE.search(api_key):
+        raise ValidationError("api_key must be a string without CR, LF or NUL characters")
+    return api_key
 
 
 @attrs.frozen

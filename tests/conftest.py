@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+import trio.testing
 
 from julep_async import AsyncClient
 from julep_async.backend import Backend
@@ -33,6 +34,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         pairs = [(backend, leg) for leg, backends in LEGS.items() for backend in backends
                  if not (live_only and leg == "replay")]
         metafunc.parametrize(("anyio_backend", "leg"), pairs, ids=[f"{leg}-{b}" for b, leg in pairs])
+    elif "anyio_backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("mock_clock"):
+        clock = trio.testing.MockClock(autojump_threshold=0)  # sleeps jump the clock at once
+        metafunc.parametrize("anyio_backend", [("trio", {"clock": clock})], ids=["trio-mock-clock"])
     elif "anyio_backend" in metafunc.fixturenames and not metafunc.definition.get_closest_marker("asyncio_only"):
         metafunc.parametrize("anyio_backend", ["asyncio", "trio"])
 

@@ -23,7 +23,7 @@ from julep_async.exceptions import (
     RateLimitError,
     ValidationError,
 )
-from julep_async.retry import set_testing
+from julep_async.testing import no_backoff
 from julep_async.transports import InMemoryTransport, RecordingTransport, Request, Response
 
 pytestmark = pytest.mark.anyio
@@ -240,14 +240,11 @@ async def test_a_recorded_429_then_success_replays_without_waiting(tmp_path: Pat
 
     path = tmp_path / "ratelimit.json"
     policy = RetryPolicy(attempts=3, deadline=None)
-    set_testing(True)  # recording talks to a "server": skip its hour-long wait here only
-    try:
+    with no_backoff():  # recording talks to a "server": skip its hour-long wait here only
         async with RecordingTransport(InMemoryTransport(limited), path, "all") as recorder:
             async with AsyncClient(api_key=KEY, transport=recorder, retry=policy, close_transport=False) as client:
                 agent = await client.agents.create("A")
                 assert (await client.agents.get(agent.id)).id == agent.id
-    finally:
-        set_testing(False)
     document = json.loads(path.read_text())
     statuses = sorted((i["request"]["method"], i["occurrence"], i["response"]["status"])
                       for i in document["interactions"])

@@ -13,7 +13,9 @@ from typing import Protocol, cast, runtime_checkable
 
 import attrs
 
-__all__ = ["ByteStream", "Request", "Response", "Transport"]
+from ..config import Timeout
+
+__all__ = ["ByteStream", "Replaying", "Request", "Response", "Transport"]
 
 Query = tuple[tuple[str, str], ...]
 SECRET_HEADERS = frozenset({"authorization", "x-auth-key", "x-custom-api-key"})
@@ -44,7 +46,8 @@ class Request:
         headers: header names in lower case.
         body: the encoded JSON body, if any.
         stream: the caller wants the body as a :class:`ByteStream` (SSE).
-        timeout: seconds one attempt may take (``None`` = no limit).
+        timeout: the limits of this attempt (its ``attempt`` already lowered to the time
+            left before the call's deadline); a transport that waits on I/O enforces them.
     """
 
     method: str
@@ -53,7 +56,7 @@ class Request:
     headers: Mapping[str, str] = attrs.field(factory=dict, repr=_redacted)
     body: bytes | None = None
     stream: bool = False
-    timeout: float | None = None
+    timeout: Timeout = Timeout()
 
 
 @attrs.frozen
@@ -85,13 +88,24 @@ class Transport(Protocol):
 
     Only the client calls :meth:`handle_async_request`. When ``request.stream`` is set
     the transport may answer with ``Response.stream``; the caller then owns the stream
-    and must exhaust or close it. A transport with a true ``replaying`` attribute plays
-    back recorded replies: the client then skips retry waits, as no server is waiting.
+    and must exhaust or close it. A transport may also implement :class:`Replaying`.
     """
 
     async def handle_async_request(self, request: Request) -> Response: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class Replaying(Protocol):
+    """Optional for a :class:`Transport`: it may answer from a recording, with no server behind it.
+
+    While :attr:`replaying` is true the client does not sleep between retries (no server
+    would notice the pause), just as inside :func:`julep_async.testing.no_backoff`.
+    """
+
+    @property
+    def replaying(self) -> bool: ...
 
 
 class BytesStream:
