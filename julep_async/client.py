@@ -200,9 +200,13 @@ class AsyncClient:
         encoded = None if body is None else json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
         return Request(method, path, tuple(query), headers, encoded, stream, self.timeout)
 
-    async def _send(self, request: Request) -> Response:
+    def _deadline(self) -> float | None:
+        """When, on anyio's clock, a call starting now must be over (``RetryPolicy.deadline``)."""
+        return None if self.retry.deadline is None else anyio.current_time() + self.retry.deadline
+
+    async def _send(self, request: Request, ends: float | None) -> Response:
         if self.max_in_flight is None:
-            return await self._send_with_retries(request)
+            return await self._send_with_retries(request, ends)
         if self._in_flight is None:
             self._in_flight = anyio.Semaphore(self.max_in_flight)
         slot = self._in_flight
@@ -211,7 +215,7 @@ class AsyncClient:
         except anyio.WouldBlock:
             await slot.acquire()
         try:
-            response = await self._send_with_retries(request)
+            response = await self._send_with_retries(request, ends)
         except BaseException:
             slot.release()
             raise
@@ -220,8 +224,7 @@ class AsyncClient:
             return response
         return attrs.evolve(response, stream=_OnClose(response.stream, slot.release))
 
-    async def _send_with_retries(self, request: Request) -> Response:
-        ends = None if self.retry.deadline is None else anyio.current_time() + self.retry.deadline
+    async def _send_with_retries(self, request: Request, ends: float | None) -> Response:
         response = await send_with_retries(
             self._transport.handle_async_request, request, self.retry, ends=ends, skip_waits=self._replaying,
         )
@@ -290,7 +293,7 @@ class AsyncClient:
                        query: Any = ()) -> T | None:
         """Send one call and return its reply as ``cast_to`` (``None``: ignore the body)."""
         request = self._build(method, path, body, query, stream=False)
-        response = await self._send(request)
+        response = await self._send(request, self._deadline())
         await self._raise_for_status(request, response)
         if cast_to is None:
             return None
@@ -306,10 +309,12 @@ class AsyncClient:
     async def _stream(self, method: str, path: str, *, body: Any, parse: type[T],
                       on_close: Callable[[], None] | None = None) -> AsyncStream[T]:
         """Send one call whose reply is an SSE stream of ``parse`` events; ``on_close`` runs
-        once the stream is exhausted or closed (or at once, if the call fails)."""
+        once the stream is exhausted or closed (or at once, if the call fails). The read
+        timeout applies between events, and the call's deadline to the whole stream."""
         try:
             request = self._build(method, path, body, (), stream=True)
-            response = await self._send(request)
+            ends = self._deadline()
+            response = await self._send(request, ends)
             await self._raise_for_status(request, response)
         except BaseException:
             if on_close is not None:
@@ -318,7 +323,8 @@ class AsyncClient:
         stream: ByteStream = response.stream or BytesStream([response.body])
         if on_close is not None:
             stream = _OnClose(stream, on_close)
-        return AsyncStream(stream, lambda data: self._structure(data, parse, response.status))
+        return AsyncStream(stream, lambda data: self._structure(data, parse, response.status),
+                           read=request.timeout.read, ends=ends)
 
     def _pager(self, path: str, query: list[tuple[str, str]], cast_to: type[T], *,
                limit: int, offset: int) -> AsyncPager[T]:

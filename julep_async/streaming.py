@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import deque
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+import anyio
+
 from . import _sse
-from .exceptions import APIResponseValidationError
+from .exceptions import APIResponseValidationError, APITimeoutError
 from .transports.base import ByteStream
 
 T = TypeVar("T")
@@ -20,11 +23,27 @@ class AsyncStream(Generic[T]):
 
     Leaving the ``async with`` block (or calling :meth:`aclose`) before the end frees
     the connection; so does reaching the end or an error. Iterate it once.
+
+    Args:
+        stream: the SSE body.
+        parse: turns each event's decoded JSON into a ``T``.
+        read: seconds the next *event* may take (:attr:`Timeout.read
+            <julep_async.config.Timeout.read>`): a server that sends bytes but never
+            completes an event still times out. ``None``: no limit.
+        ends: when, on anyio's clock, the call's deadline passes
+            (:attr:`RetryPolicy.deadline <julep_async.retry.RetryPolicy.deadline>`): the
+            whole stream must end by then. ``None``: no deadline.
+
+    Either limit running out raises :class:`~julep_async.exceptions.APITimeoutError`
+    and closes the stream.
     """
 
-    def __init__(self, stream: ByteStream, parse: Callable[[Any], T]) -> None:
+    def __init__(self, stream: ByteStream, parse: Callable[[Any], T], *,
+                 read: float | None = None, ends: float | None = None) -> None:
         self._stream = stream
         self._parse = parse
+        self._read = read
+        self._ends = ends
         self._chunks = stream.__aiter__()
         self._decoder = _sse.Decoder()
         self._ready: deque[str] = deque()
@@ -34,7 +53,7 @@ class AsyncStream(Generic[T]):
 
     async def __anext__(self) -> T:
         try:
-            data = await self._next_data()
+            data = await self._next_in_time()
             try:
                 payload = json.loads(data)
             except ValueError:
@@ -45,6 +64,18 @@ class AsyncStream(Generic[T]):
         except BaseException:
             await self.aclose()
             raise
+
+    async def _next_in_time(self) -> str:
+        """The next event's data, within ``read`` and before ``ends``."""
+        if self._read is None and self._ends is None:
+            return await self._next_data()
+        until = min(math.inf if self._ends is None else self._ends,
+                    math.inf if self._read is None else anyio.current_time() + self._read)
+        with anyio.CancelScope(deadline=until):
+            return await self._next_data()
+        if self._ends is not None and anyio.current_time() >= self._ends:
+            raise APITimeoutError("the stream did not end before the call's deadline (RetryPolicy.deadline)")
+        raise APITimeoutError(f"no stream event came within {self._read}s (Timeout.read)")
 
     async def _next_data(self) -> str:
         """The data of the next event (``[DONE]``, which Julep never sends, is skipped)."""

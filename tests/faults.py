@@ -84,6 +84,19 @@ def never_answer() -> Action:
     return act
 
 
+def sse_forever(chunk: bytes, every: float) -> Action:
+    """A streamed 200 that sends ``chunk`` every ``every`` seconds and never ends."""
+
+    async def act(http: web.Request, request: Request, backend: Backend) -> web.StreamResponse:
+        response = web.StreamResponse(status=200, headers={"content-type": "text/event-stream"})
+        await response.prepare(http)
+        while True:
+            await response.write(chunk)
+            await asyncio.sleep(every)
+
+    return act
+
+
 class FaultServer:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend

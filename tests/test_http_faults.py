@@ -9,7 +9,16 @@ from typing import Any
 
 import anyio
 import pytest
-from faults import FaultServer, delay, fault_server, lost_response, never_answer, reset_mid_response, status
+from faults import (
+    FaultServer,
+    delay,
+    fault_server,
+    lost_response,
+    never_answer,
+    reset_mid_response,
+    sse_forever,
+    status,
+)
 
 from julep_async import AsyncClient, Timeout
 from julep_async.backend import Backend
@@ -156,3 +165,33 @@ async def test_a_stream_that_stalls_hits_the_read_timeout() -> None:
                     await stream.__anext__()
         finally:
             resume.set()
+
+
+CHUNK = (b'data: {"id": "c", "created_at": "2025-01-01T00:00:00Z", "choices": '
+         b'[{"index": 0, "delta": {"role": "assistant", "content": "word "}}]}\n\n')
+
+
+async def test_a_stream_that_dribbles_bytes_hits_the_read_timeout_between_events(
+        server: FaultServer, setup: Any) -> None:
+    client, session = setup
+    server.script = [sse_forever(b"d", every=0.02)]  # bytes keep coming; an event never completes
+    patient = client.with_options(timeout=Timeout(read=0.3), retry=RetryPolicy(deadline=None))
+    with anyio.fail_after(10):
+        stream = await patient.sessions.chat(session.id, [{"role": "user", "content": "x"}], stream=True)
+        with pytest.raises(APITimeoutError, match=r"Timeout\.read"):
+            await stream.__anext__()
+
+
+async def test_a_stream_that_outlives_the_deadline_stops_at_the_deadline(server: FaultServer, setup: Any) -> None:
+    client, session = setup
+    server.script = [sse_forever(CHUNK, every=0.02)]  # events keep coming, each well within ``read``
+    bounded = client.with_options(retry=RetryPolicy(deadline=0.5))
+    received = 0
+    with anyio.fail_after(10):
+        stream = await bounded.sessions.chat(session.id, [{"role": "user", "content": "x"}], stream=True)
+        with pytest.raises(APITimeoutError, match="deadline"):
+            async for _ in stream:
+                received += 1
+    assert received > 0
+    with anyio.fail_after(10):  # the session's turn was given back
+        assert (await client.sessions.chat(session.id, [{"role": "user", "content": "again"}])).content
