@@ -24,9 +24,10 @@ import attrs
 import cattrs
 
 from . import __version__
+from ._redact import Redactor, credentials
 from .config import DEFAULT_BASE_URL, Limits, Timeout
 from .converter import converter, strict_converter
-from .exceptions import APIResponseValidationError, JulepError, ValidationError, error_for_status
+from .exceptions import APIError, APIResponseValidationError, JulepError, ValidationError, error_for_status
 from .pagination import AsyncPager
 from .resources.agents import Agents
 from .resources.sessions import Sessions
@@ -114,6 +115,7 @@ class AsyncClient:
         if self._api_key:
             defaults["authorization"] = f"Bearer {self._api_key}"
         self._headers: Mapping[str, str] = MappingProxyType(defaults)  # shared by GETs: read-only
+        self._redact = Redactor(credentials(defaults))
         self._in_flight: anyio.Semaphore | None = None
         self._turns: dict[str, _Turn] = {}
         self._state = _State.UNOPENED
@@ -225,9 +227,12 @@ class AsyncClient:
         return attrs.evolve(response, stream=_OnClose(response.stream, slot.release))
 
     async def _send_with_retries(self, request: Request, ends: float | None) -> Response:
-        response = await send_with_retries(
-            self._transport.handle_async_request, request, self.retry, ends=ends, skip_waits=self._replaying,
-        )
+        try:
+            response = await send_with_retries(self._transport.handle_async_request, request, self.retry,
+                                               ends=ends, skip_waits=self._replaying, redact=self._redact)
+        except APIError as exc:  # a transport's message may quote what it was sent
+            self._redact.error(exc)
+            raise
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d", request.method, request.path, response.status)
         return response
@@ -266,9 +271,9 @@ class AsyncClient:
             return
         raw = await response.aread()
         try:
-            body: Any = json.loads(raw)
+            body: Any = self._redact.data(json.loads(raw))
         except ValueError:
-            body = raw.decode(errors="replace")
+            body = self._redact(raw.decode(errors="replace"))
         raise error_for_status(response.status, body, path=request.path,
                                request_id=response.headers.get("x-request-id"))
 
@@ -277,9 +282,17 @@ class AsyncClient:
             return self._converter.structure(data, cast_to)
         except Exception as exc:
             detail = "; ".join(cattrs.transform_error(exc)) if isinstance(exc, cattrs.BaseValidationError) else str(exc)
-            raise APIResponseValidationError(
-                f"the reply does not fit {cast_to.__name__}: {detail}", status_code=status, body=data
-            ) from None
+            raise APIResponseValidationError(self._redact(f"the reply does not fit {cast_to.__name__}: {detail}"),
+                                             status_code=status, body=self._redact.data(data)) from None
+
+    def _json(self, raw: bytes | str, status: int, what: str) -> Any:
+        """``raw`` decoded as JSON; else an error naming ``what`` it was."""
+        try:
+            return json.loads(raw)
+        except ValueError:
+            text = raw if isinstance(raw, str) else raw.decode(errors="replace")
+            raise APIResponseValidationError(self._redact(f"{what} is not JSON: {text[:200]!r}"),
+                                             status_code=status, body=self._redact(text)) from None
 
     @overload
     async def _request(self, method: str, path: str, *, cast_to: type[T], body: Any = None,
@@ -297,13 +310,7 @@ class AsyncClient:
         await self._raise_for_status(request, response)
         if cast_to is None:
             return None
-        try:
-            data = json.loads(response.body)
-        except ValueError:
-            raise APIResponseValidationError(
-                f"{method} {path} replied {response.status} with a body that is not JSON: "
-                f"{response.body[:200]!r}", status_code=response.status, body=response.body,
-            ) from None
+        data = self._json(response.body, response.status, f"the body of {method} {path}'s {response.status} reply")
         return self._structure(data, cast_to, response.status)
 
     async def _stream(self, method: str, path: str, *, body: Any, parse: type[T],
@@ -323,8 +330,12 @@ class AsyncClient:
         stream: ByteStream = response.stream or BytesStream([response.body])
         if on_close is not None:
             stream = _OnClose(stream, on_close)
-        return AsyncStream(stream, lambda data: self._structure(data, parse, response.status),
-                           read=request.timeout.read, ends=ends)
+        status = response.status
+
+        def parse_event(data: str) -> T:
+            return self._structure(self._json(data, status, "a stream event"), parse, status)
+
+        return AsyncStream(stream, parse_event, read=request.timeout.read, ends=ends)
 
     def _pager(self, path: str, query: list[tuple[str, str]], cast_to: type[T], *,
                limit: int, offset: int) -> AsyncPager[T]:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections import deque
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import anyio
 
 from . import _sse
-from .exceptions import APIResponseValidationError, APITimeoutError
+from .exceptions import APITimeoutError
 from .transports.base import ByteStream
 
 T = TypeVar("T")
@@ -26,7 +25,8 @@ class AsyncStream(Generic[T]):
 
     Args:
         stream: the SSE body.
-        parse: turns each event's decoded JSON into a ``T``.
+        parse: turns each event's data into a ``T`` (raising a
+            :class:`~julep_async.exceptions.JulepError` if it cannot).
         read: seconds the next *event* may take (:attr:`Timeout.read
             <julep_async.config.Timeout.read>`): a server that sends bytes but never
             completes an event still times out. ``None``: no limit.
@@ -38,7 +38,7 @@ class AsyncStream(Generic[T]):
     and closes the stream.
     """
 
-    def __init__(self, stream: ByteStream, parse: Callable[[Any], T], *,
+    def __init__(self, stream: ByteStream, parse: Callable[[str], T], *,
                  read: float | None = None, ends: float | None = None) -> None:
         self._stream = stream
         self._parse = parse
@@ -53,14 +53,7 @@ class AsyncStream(Generic[T]):
 
     async def __anext__(self) -> T:
         try:
-            data = await self._next_in_time()
-            try:
-                payload = json.loads(data)
-            except ValueError:
-                raise APIResponseValidationError(
-                    f"a stream event is not JSON: {data[:200]!r}", status_code=200, body=data
-                ) from None
-            return self._parse(payload)
+            return self._parse(await self._next_in_time())
         except BaseException:
             await self.aclose()
             raise

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def _decode(chunks: list[bytes]) -> list[Any]:
-    async with AsyncStream(BytesStream(chunks), lambda payload: payload) as stream:
+    async with AsyncStream(BytesStream(chunks), json.loads) as stream:
         return [event async for event in stream]
 
 

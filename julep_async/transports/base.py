@@ -13,17 +13,16 @@ from typing import Protocol, cast, runtime_checkable
 
 import attrs
 
+from .._redact import REDACTED, SECRET_HEADERS
 from ..config import Timeout
 
 __all__ = ["ByteStream", "Replaying", "Request", "Response", "Transport"]
 
 Query = tuple[tuple[str, str], ...]
-SECRET_HEADERS = frozenset({"authorization", "x-auth-key", "x-custom-api-key"})
-"""Headers that carry credentials: never shown in a repr, never written to a cassette."""
 
 
 def _redacted(headers: Mapping[str, str]) -> str:
-    return repr({k: "<redacted>" if k in SECRET_HEADERS else v for k, v in headers.items()})
+    return repr({k: REDACTED if k in SECRET_HEADERS else v for k, v in headers.items()})
 
 
 @runtime_checkable

@@ -13,11 +13,9 @@ imported); ``"once"`` records when the cassette does not exist, else replays;
 
 from __future__ import annotations
 
-import base64
 import difflib
 import json
 import os
-import urllib.parse
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
@@ -26,14 +24,14 @@ from typing import Any, Literal
 import anyio
 
 from .. import _sse, exceptions
+from .._redact import Redactor, credentials
 from ..exceptions import APIConnectionError, APIError, CassetteError, CassetteMissError, ValidationError
 from . import cassette
-from .base import SECRET_HEADERS, ByteStream, Request, Response, StreamWrapper, Transport
+from .base import ByteStream, Request, Response, StreamWrapper, Transport
 from .memory import InMemoryTransport
 
 RecordMode = Literal["none", "once", "new_episodes", "all"]
 MODES: tuple[RecordMode, ...] = ("none", "once", "new_episodes", "all")
-MIN_SECRET_LENGTH = 8  # shorter keys would match ordinary text; they are not scanned for
 
 Interaction = dict[str, Any]
 
@@ -214,12 +212,12 @@ class RecordingTransport:
 
     async def _record(self, request: Request, form: dict[str, Any], occurrence: int) -> Response:
         assert self._inner is not None
-        self._secrets.update(_credentials(request))
+        self._secrets.update(credentials(request.headers))
         interaction: Interaction = {"occurrence": occurrence, "request": form}
         try:
             response = await self._inner.handle_async_request(request)
         except APIError as exc:
-            interaction["error"] = {"type": type(exc).__name__, "message": str(exc)}
+            interaction["error"] = {"type": type(exc).__name__, "message": Redactor(self._secrets)(str(exc))}
             self._new.append(interaction)
             raise
         headers = {k: v for k, v in response.headers.items() if k not in cassette.VOLATILE_RESPONSE_HEADERS}
@@ -234,7 +232,8 @@ class RecordingTransport:
             self._new.append(interaction)
 
         return Response(response.status, response.headers,
-                        stream=_Recorder(response.stream, finished, timed=self._timing))
+                        stream=_Recorder(response.stream, finished, timed=self._timing,
+                                         redact=Redactor(self._secrets)))
 
     def _save(self, complete: bool) -> None:
         kept = [] if self.mode == "all" else [i for group in self._recorded.values() for i in group]
@@ -248,29 +247,12 @@ class RecordingTransport:
             "recorded_with": {"transport": type(self._inner).__name__},
             "sdk_version": __version__,
         })
-        for secret in self._secrets:
-            if len(secret) >= MIN_SECRET_LENGTH and any(form in text for form in _encodings(secret)):
-                raise CassetteError(
-                    f"refusing to save {self.path}: an API key sent with the requests appears in the "
-                    "recorded data (a reply echoes it?). Nothing was written."
-                )
+        if Redactor(self._secrets).found_in(text):
+            raise CassetteError(
+                f"refusing to save {self.path}: an API key sent with the requests appears in the "
+                "recorded data (a reply echoes it?). Nothing was written."
+            )
         cassette.write_atomically(self.path, text)
-
-
-def _credentials(request: Request) -> set[str]:
-    found = set()
-    for name in SECRET_HEADERS:
-        value = request.headers.get(name)
-        if value:
-            found.add(value[7:] if value[:7].lower() == "bearer " else value)
-    return found
-
-
-def _encodings(secret: str) -> list[str]:
-    """The forms a secret can take in a file: raw, base64 (alone or as ``Bearer``), URL-encoded."""
-    raw = secret.encode()
-    return [secret, base64.b64encode(raw).decode(), base64.b64encode(b"Bearer " + raw).decode(),
-            urllib.parse.quote(secret, safe=""), base64.urlsafe_b64encode(raw).decode().rstrip("=")]
 
 
 def _error_class(name: str) -> type[APIError]:
@@ -298,8 +280,9 @@ def _event_form(data: str) -> Any:
 class _Recorder(StreamWrapper):
     """Passes each chunk on at once and notes it; the stream's record is made when it ends."""
 
-    def __init__(self, inner: ByteStream, finished: Any, *, timed: bool) -> None:
+    def __init__(self, inner: ByteStream, finished: Any, *, timed: bool, redact: Redactor) -> None:
         super().__init__(inner)
+        self._redact = redact
         self._finished = finished
         self._timed = timed
         self._started = anyio.current_time() if timed else 0.0
@@ -316,7 +299,7 @@ class _Recorder(StreamWrapper):
         if isinstance(error, StopAsyncIteration):
             self._end = "clean"
         elif isinstance(error, APIError):
-            self._end, self._error = "cut", {"type": type(error).__name__, "message": str(error)}
+            self._end, self._error = "cut", {"type": type(error).__name__, "message": self._redact(str(error))}
         return error
 
     async def _closed(self) -> None:
