@@ -34,7 +34,16 @@ from .resources.sessions import Sessions
 from .resources.users import Users
 from .retry import RetryPolicy, send_with_retries
 from .streaming import AsyncStream
-from .transports.base import BytesStream, ByteStream, Replaying, Request, Response, StreamWrapper, Transport
+from .transports.base import (
+    BytesStream,
+    ByteStream,
+    OutcomeAware,
+    Replaying,
+    Request,
+    Response,
+    StreamWrapper,
+    Transport,
+)
 
 T = TypeVar("T")
 logger = logging.getLogger("julep_async")
@@ -157,16 +166,23 @@ class AsyncClient:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        await self.aclose()
+        await self._close(exc)
 
     async def aclose(self) -> None:
         """Close the client and its transport. Safe to call twice."""
+        await self._close(None)
+
+    async def _close(self, error: BaseException | None) -> None:
+        """Close; a transport the client owns learns how the work ended (:class:`OutcomeAware`)."""
         if self._state is _State.CLOSED:
             return
         self._state = _State.CLOSED
         if self._owns_transport:
             with anyio.CancelScope(shield=True):
-                await self._transport.aclose()
+                if isinstance(self._transport, OutcomeAware):
+                    await self._transport.aclose_after(error)
+                else:
+                    await self._transport.aclose()
 
     def __del__(self) -> None:
         if getattr(self, "_state", None) is _State.OPENED and self._owns_transport:

@@ -16,7 +16,7 @@ import attrs
 from .._redact import REDACTED, SECRET_HEADERS
 from ..config import Timeout
 
-__all__ = ["ByteStream", "Replaying", "Request", "Response", "Transport"]
+__all__ = ["ByteStream", "OutcomeAware", "Replaying", "Request", "Response", "Transport"]
 
 Query = tuple[tuple[str, str], ...]
 
@@ -87,7 +87,8 @@ class Transport(Protocol):
 
     Only the client calls :meth:`handle_async_request`. When ``request.stream`` is set
     the transport may answer with ``Response.stream``; the caller then owns the stream
-    and must exhaust or close it. A transport may also implement :class:`Replaying`.
+    and must exhaust or close it. A transport may also implement :class:`Replaying` and
+    :class:`OutcomeAware`.
     """
 
     async def handle_async_request(self, request: Request) -> Response: ...
@@ -105,6 +106,20 @@ class Replaying(Protocol):
 
     @property
     def replaying(self) -> bool: ...
+
+
+@runtime_checkable
+class OutcomeAware(Protocol):
+    """Optional for a :class:`Transport`: it wants to know how the work done through it ended.
+
+    An :class:`~julep_async.AsyncClient` that owns such a transport closes it with
+    ``aclose_after(error)`` in place of ``aclose()``: ``error`` is the exception that ended
+    the client's ``async with`` block, or ``None`` when the block ended normally or the
+    client was closed with ``aclose()``. A recording transport uses it to keep a failed
+    run from saving a complete cassette, and to let the block's own error surface.
+    """
+
+    async def aclose_after(self, error: BaseException | None) -> None: ...
 
 
 class BytesStream:
