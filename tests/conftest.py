@@ -28,6 +28,17 @@ pytest_plugins = ["pytester"]
 FAST_RETRY = RetryPolicy(attempts=3, initial=0.0, max_backoff=0.0, deadline=30.0)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--cancellations", type=int, default=300,
+                     help="chats cancelled at random points in the server stream-lifecycle test (default 300; "
+                          "the release check runs it with 1000)")
+
+
+@pytest.fixture
+def cancellations(request: pytest.FixtureRequest) -> int:
+    return int(request.config.getoption("--cancellations"))
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "leg" in metafunc.fixturenames:
         live_only = metafunc.definition.get_closest_marker("live_backend") is not None

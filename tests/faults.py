@@ -13,24 +13,14 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 
 from julep_async.backend import Backend
-from julep_async.transports import Request, Response
+from julep_async.server import read_request, write_response
+from julep_async.transports import Request
 
 Action = Callable[[web.Request, Request, Backend], Awaitable[web.StreamResponse]]
 
 
-def _ours(http: web.Request, body: bytes) -> Request:
-    headers = {key.lower(): value for key, value in http.headers.items()}
-    return Request(http.method, http.path, tuple(http.query.items()), headers, body or None,
-                   stream="text/event-stream" in headers.get("accept", ""))
-
-
-def _web(reply: Response, body: bytes) -> web.Response:
-    return web.Response(status=reply.status, body=body, headers=dict(reply.headers))
-
-
 async def passthrough(http: web.Request, request: Request, backend: Backend) -> web.StreamResponse:
-    reply = await backend.handle(request)
-    return _web(reply, await reply.aread())
+    return await write_response(http, await backend.handle(request))
 
 
 def status(code: int, body: bytes = b"", **headers: str) -> Action:
@@ -105,7 +95,7 @@ class FaultServer:
         self.url = ""
 
     async def _handle(self, http: web.Request) -> web.StreamResponse:
-        request = _ours(http, await http.read())
+        request = await read_request(http)
         self.seen.append(request)
         action = self.script.pop(0) if self.script else passthrough
         return await action(http, request, self.backend)

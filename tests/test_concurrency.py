@@ -72,13 +72,12 @@ async def test_the_in_flight_cap_is_never_exceeded(watched: tuple[Watch, AsyncCl
 async def test_the_in_flight_cap_over_http() -> None:
     from aiohttp import web
 
+    from julep_async.server import read_request, write_response
+
     watch = Watch()
 
     async def handler(http: web.Request) -> web.StreamResponse:
-        headers = {k.lower(): v for k, v in http.headers.items()}
-        reply = await watch.handle(Request(http.method, http.path, tuple(http.query.items()), headers,
-                                           await http.read() or None))
-        return web.Response(status=reply.status, body=await reply.aread(), headers=dict(reply.headers))
+        return await write_response(http, await watch.handle(await read_request(http)))
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handler)
