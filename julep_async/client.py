@@ -68,7 +68,8 @@ class AsyncClient:
         transport: where requests go (default: an :class:`~julep_async.transports.HttpTransport`).
         close_transport: close a transport you passed when the client is closed (default:
             yes); a transport the client built itself is always closed.
-        timeout: per-attempt limits (:class:`~julep_async.config.Timeout`).
+        timeout: per-attempt limits: a :class:`~julep_async.config.Timeout`, or a number
+            of seconds for ``Timeout(attempt=...)``. The whole ``Timeout`` rides on each request.
         retry: when to retry and the total deadline (:class:`~julep_async.retry.RetryPolicy`).
         limits: connection pool of the HTTP transport the client builds itself.
         max_in_flight: most requests in flight at once (``None`` = no cap), apart from the
@@ -83,7 +84,7 @@ class AsyncClient:
         api_key: str | None = None,
         base_url: str | None = None,
         transport: Transport | None = None,
-        timeout: Timeout = Timeout(),
+        timeout: Timeout | float = Timeout(),
         retry: RetryPolicy = RetryPolicy(),
         limits: Limits = Limits(),
         max_in_flight: int | None = None,
@@ -109,7 +110,7 @@ class AsyncClient:
         self._api_key = api_key
         self._transport = transport
         self._replaying = isinstance(transport, Replaying) and transport.replaying
-        self.timeout = timeout
+        self.timeout = timeout if isinstance(timeout, Timeout) else Timeout(attempt=timeout)
         self.retry = retry
         self.max_in_flight = max_in_flight
         self._converter = strict_converter if strict else converter

@@ -144,3 +144,12 @@ async def test_no_backoff_is_task_local(anyio_backend: Any) -> None:
             await fetch("task that set the switch")
     assert took == {"sibling started before the switch": 30, "task started inside the switch": 0,
                     "task that set the switch": 0}
+
+
+def test_no_backoff_reaches_the_calls_of_the_blocking_client() -> None:
+    from julep_async import Client
+
+    # Without the switch the hour-long Retry-After would pass the deadline: no retry, a 503.
+    with Client(transport=Flaky(2, USER, retry_after="3600"), retry=RetryPolicy(attempts=3, deadline=60)) as client:
+        with no_backoff():
+            assert client.users.get("00000000-0000-4000-8000-000000000000").id == "u"

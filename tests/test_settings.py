@@ -80,6 +80,14 @@ async def test_the_whole_timeout_rides_on_each_request(anyio_backend: str) -> No
     assert seen.requests[0].timeout == timeout
 
 
+async def test_a_number_of_seconds_is_the_attempt_timeout(anyio_backend: str) -> None:
+    seen = Seen()
+    async with AsyncClient(transport=InMemoryTransport(seen), retry=RetryPolicy(deadline=None), timeout=7) as client:
+        with pytest.raises(SessionNotFoundError):
+            await client.sessions.get(SID)
+    assert seen.requests[0].timeout == Timeout(attempt=7)
+
+
 async def test_a_transport_cannot_change_the_clients_default_headers(anyio_backend: str) -> None:
     seen: list[dict[str, str]] = []
 
