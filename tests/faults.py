@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from aiohttp import web
 
@@ -102,16 +103,24 @@ class FaultServer:
 
 
 @asynccontextmanager
-async def fault_server(backend: Backend | None = None) -> AsyncIterator[FaultServer]:
-    server = FaultServer(backend or Backend(seed=0))
+async def serving(handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+                  **options: Any) -> AsyncIterator[str]:
+    """An aiohttp.web server on 127.0.0.1 (any free port) answering every path with
+    ``handler``, while the block runs; yields its base URL. ``options`` go to ``AppRunner``."""
     app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", server._handle)
-    runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app, access_log=None, **options)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
     try:
-        yield server
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def fault_server(backend: Backend | None = None) -> AsyncIterator[FaultServer]:
+    server = FaultServer(backend or Backend(seed=0))
+    async with serving(server._handle, handler_cancellation=True) as url:
+        server.url = url
+        yield server

@@ -13,7 +13,7 @@ from typing import Any
 
 import anyio
 import pytest
-from faults import fault_server, status
+from faults import fault_server, serving, status
 
 from julep_async import AsyncClient, Client
 from julep_async.backend import Backend
@@ -143,13 +143,7 @@ async def test_a_stream_whose_client_left_before_it_started_is_still_closed() ->
                 await anyio.sleep(0.01)  # (aiohttp.web has no event for a client that has gone)
         return await write_response(http, response)
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", client_leaves_first)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    try:
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    async with serving(client_leaves_first) as url:
         async with AsyncClient(api_key="k", base_url=url, retry=RetryPolicy(attempts=1)) as client:
             agent = await client.agents.create("A")
             session = await client.sessions.create(agent_id=agent.id)
@@ -160,5 +154,3 @@ async def test_a_stream_whose_client_left_before_it_started_is_still_closed() ->
                     await handled.wait()
                     tg.cancel_scope.cancel()
                 assert (await client.sessions.chat(session.id, message)).content  # the turn was given back
-    finally:
-        await runner.cleanup()

@@ -241,30 +241,25 @@ def _is_array(kind: Any) -> bool:
     return get_origin(kind) is tuple and get_args(kind)[1:] == (...,)
 
 
-def _array(kind: Any, converter: cattrs.Converter) -> Any:
-    structure = homogenous_tuple_structure_factory(kind, converter)
-
-    def from_array(value: Any, _: Any) -> Any:
-        if type(value) is not list:
-            raise _Invalid("must be a list")
-        return structure(value, kind)
-
-    return from_array
-
-
 def _is_object(kind: Any) -> bool:
     return get_origin(kind) is dict
 
 
-def _object(kind: Any, converter: cattrs.Converter) -> Any:
-    structure = mapping_structure_factory(kind, converter)
+def _only_from(json_type: type, what: str, factory: Any) -> Any:
+    """A hook factory: ``factory``'s hook, for values that are exactly ``json_type``
+    (cattrs would take a dict's keys as a list, and pairs as a dict)."""
 
-    def from_object(value: Any, _: Any) -> Any:
-        if type(value) is not dict:
-            raise _Invalid("must be an object")
-        return structure(value, kind)
+    def make(kind: Any, converter: cattrs.Converter) -> Any:
+        structure = factory(kind, converter)
 
-    return from_object
+        def checked(value: Any, _: Any) -> Any:
+            if type(value) is not json_type:
+                raise _Invalid(f"must be {what}")
+            return structure(value, kind)
+
+        return checked
+
+    return make
 
 
 def _make_converter() -> cattrs.Converter:
@@ -274,8 +269,8 @@ def _make_converter() -> cattrs.Converter:
         converter.register_structure_hook(kind, _exactly(kind))
     converter.register_structure_hook(Base64Text, _base64_text)
     converter.register_structure_hook_func(lambda kind: kind == tuple[str, str], _pair)
-    converter.register_structure_hook_factory(_is_array, _array)
-    converter.register_structure_hook_factory(_is_object, _object)
+    converter.register_structure_hook_factory(_is_array, _only_from(list, "a list", homogenous_tuple_structure_factory))
+    converter.register_structure_hook_factory(_is_object, _only_from(dict, "an object", mapping_structure_factory))
     # Written as the format shows them: optional keys left out, a body under one key only.
     # (Parts before wholes: a class's hook takes its fields' hooks as they are when it is made.)
     leave_out = {RecordedStream: ("partial",), RecordedRequest: ("text", "base64"),
