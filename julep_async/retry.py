@@ -142,11 +142,11 @@ async def send_with_retries(
     skip_waits = skip_waits or _NO_BACKOFF.get()
     retries = 0
     while True:
-        attempt, last = _attempt(request, ends, policy)
+        attempt, until_deadline = _attempt(request, ends, policy)
         try:
             response = await send(attempt)
         except APIConnectionError as exc:
-            if last and isinstance(exc, APITimeoutError):  # the attempt had only the time left
+            if until_deadline and isinstance(exc, APITimeoutError):  # it had only the time left
                 raise _deadline_passed(request, policy) from exc
             delay = retry_delay(policy, retries, error=exc)
             if delay is None or not _in_time(delay, ends, skip_waits):

@@ -60,7 +60,7 @@ class AsyncStream(Generic[T]):
 
     async def _next_in_time(self) -> str:
         """The next event's data, within ``read`` and before ``ends``."""
-        if self._read is None and self._ends is None:
+        if self._ready or (self._read is None and self._ends is None):
             return await self._next_data()
         until = min(math.inf if self._ends is None else self._ends,
                     math.inf if self._read is None else anyio.current_time() + self._read)
