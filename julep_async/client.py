@@ -11,11 +11,12 @@ import enum
 import json
 import logging
 import os
+import re
 import warnings
 from collections import deque
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar, overload
 
 import anyio
@@ -23,10 +24,11 @@ import attrs
 import cattrs
 
 from . import __version__
+from ._redact import Redactor, credentials
 from ._types import RequestOptions
 from .config import DEFAULT_BASE_URL, Limits, Timeout
 from .converter import converter, strict_converter, to_wire
-from .exceptions import APIResponseValidationError, JulepError, ValidationError, error_for_status
+from .exceptions import APIError, APIResponseValidationError, JulepError, ValidationError, error_for_status
 from .pagination import AsyncPager
 from .resources.agents import Agents
 from .resources.docs import Docs
@@ -34,12 +36,23 @@ from .resources.sessions import Sessions
 from .resources.users import Users
 from .retry import RetryPolicy, send_with_retries
 from .streaming import AsyncStream
-from .transports.base import BytesStream, ByteStream, Request, Response, StreamWrapper, Transport
+from .transports.base import (
+    BytesStream,
+    ByteStream,
+    OutcomeAware,
+    Replaying,
+    Request,
+    Response,
+    StreamWrapper,
+    Transport,
+)
 from .types import Input
 from .types._fields import FieldError, check_json, shown
 
 T = TypeVar("T")
 logger = logging.getLogger("julep_async")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_UNSAFE = re.compile(r"[\r\n\0]")
 
 
 class _State(enum.Enum):
@@ -59,7 +72,8 @@ class AsyncClient:
         transport: where requests go (default: an :class:`~julep_async.transports.HttpTransport`).
         close_transport: close a transport you passed when the client is closed (default:
             yes); a transport the client built itself is always closed.
-        timeout: per-attempt limits (:class:`~julep_async.config.Timeout`).
+        timeout: per-attempt limits: a :class:`~julep_async.config.Timeout`, or a number
+            of seconds for ``Timeout(attempt=...)``. The whole ``Timeout`` rides on each request.
         retry: when to retry and the total deadline (:class:`~julep_async.retry.RetryPolicy`).
         limits: connection pool of the HTTP transport the client builds itself.
         max_in_flight: most requests in flight at once (``None`` = no cap), apart from the
@@ -74,7 +88,7 @@ class AsyncClient:
         api_key: str | None = None,
         base_url: str | None = None,
         transport: Transport | None = None,
-        timeout: Timeout = Timeout(),
+        timeout: Timeout | float = Timeout(),
         retry: RetryPolicy = RetryPolicy(),
         limits: Limits = Limits(),
         max_in_flight: int | None = None,
@@ -83,6 +97,7 @@ class AsyncClient:
         close_transport: bool = True,
     ) -> None:
         api_key = api_key if api_key is not None else os.environ.get("JULEP_API_KEY")
+        api_key = _checked_key(api_key) if api_key else None
         self.base_url = (base_url or os.environ.get("JULEP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         close_transport = close_transport or transport is None  # one it builds, it closes
         if transport is None:
@@ -93,25 +108,28 @@ class AsyncClient:
                 )
             from .transports.http import HttpTransport
 
-            transport = HttpTransport(self.base_url, timeout=timeout, limits=limits)
+            transport = HttpTransport(self.base_url, limits=limits)
         if max_in_flight is not None and max_in_flight < 1:
             raise ValidationError(f"max_in_flight must be at least 1 or None, got {max_in_flight}")
-        self._api_key = api_key or None
+        self._api_key = api_key
         self._transport = transport
-        self.timeout = timeout
+        self._replaying = isinstance(transport, Replaying) and transport.replaying
+        self.timeout = timeout if isinstance(timeout, Timeout) else Timeout(attempt=timeout)
         self.retry = retry
         self.max_in_flight = max_in_flight
         self._converter = strict_converter if strict else converter
         self._strict = strict
-        self._extra_headers = {k.lower(): v for k, v in (headers or {}).items()}
-        self._headers = {
+        self._extra_headers = _checked_headers(headers or {})
+        defaults = {
             "accept": "application/json",
             "content-type": "application/json",
             "user-agent": f"julep-async/{__version__}",
             **self._extra_headers,
         }
         if self._api_key:
-            self._headers["authorization"] = f"Bearer {self._api_key}"
+            defaults["authorization"] = f"Bearer {self._api_key}"
+        self._headers: Mapping[str, str] = MappingProxyType(defaults)  # shared by GETs: read-only
+        self._redact = Redactor(credentials(defaults))
         self._in_flight: anyio.Semaphore | None = None
         self._turns: dict[str, _Turn] = {}
         self._state = _State.UNOPENED
@@ -157,16 +175,23 @@ class AsyncClient:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        await self.aclose()
+        await self._close(exc)
 
     async def aclose(self) -> None:
         """Close the client and its transport. Safe to call twice."""
+        await self._close(None)
+
+    async def _close(self, error: BaseException | None) -> None:
+        """Close; a transport the client owns learns how the work ended (:class:`OutcomeAware`)."""
         if self._state is _State.CLOSED:
             return
         self._state = _State.CLOSED
         if self._owns_transport:
             with anyio.CancelScope(shield=True):
-                await self._transport.aclose()
+                if isinstance(self._transport, OutcomeAware):
+                    await self._transport.aclose_after(error)
+                else:
+                    await self._transport.aclose()
 
     def __del__(self) -> None:
         if getattr(self, "_state", None) is _State.OPENED and self._owns_transport:
@@ -201,7 +226,7 @@ class AsyncClient:
         if stream:
             headers = {**headers, "accept": "text/event-stream"}
         data = None if body is None else to_wire(body)
-        timeout = self.timeout.attempt
+        timeout = self.timeout
         if options:
             data, query, headers, timeout = _apply(options, data, query, headers, timeout)
         encoded = None if data is None else json.dumps(
@@ -209,9 +234,13 @@ class AsyncClient:
         ).encode()
         return Request(method, path, tuple(query), headers, encoded, stream, timeout)
 
-    async def _send(self, request: Request) -> Response:
+    def _deadline(self) -> float | None:
+        """When, on anyio's clock, a call starting now must be over (``RetryPolicy.deadline``)."""
+        return None if self.retry.deadline is None else anyio.current_time() + self.retry.deadline
+
+    async def _send(self, request: Request, ends: float | None) -> Response:
         if self.max_in_flight is None:
-            return await self._send_with_retries(request)
+            return await self._send_with_retries(request, ends)
         if self._in_flight is None:
             self._in_flight = anyio.Semaphore(self.max_in_flight)
         slot = self._in_flight
@@ -220,7 +249,7 @@ class AsyncClient:
         except anyio.WouldBlock:
             await slot.acquire()
         try:
-            response = await self._send_with_retries(request)
+            response = await self._send_with_retries(request, ends)
         except BaseException:
             slot.release()
             raise
@@ -229,11 +258,13 @@ class AsyncClient:
             return response
         return attrs.evolve(response, stream=_OnClose(response.stream, slot.release))
 
-    async def _send_with_retries(self, request: Request) -> Response:
-        response = await send_with_retries(
-            self._transport.handle_async_request, request, self.retry,
-            virtual_time=getattr(self._transport, "replaying", False),
-        )
+    async def _send_with_retries(self, request: Request, ends: float | None) -> Response:
+        try:
+            response = await send_with_retries(self._transport.handle_async_request, request, self.retry,
+                                               ends=ends, skip_waits=self._replaying, redact=self._redact)
+        except APIError as exc:  # a transport's message may quote what it was sent
+            self._redact.error(exc)
+            raise
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d", request.method, request.path, response.status)
         return response
@@ -272,9 +303,9 @@ class AsyncClient:
             return
         raw = await response.aread()
         try:
-            body: Any = json.loads(raw)
+            body: Any = self._redact.data(json.loads(raw))
         except ValueError:
-            body = raw.decode(errors="replace")
+            body = self._redact(raw.decode(errors="replace"))
         raise error_for_status(response.status, body, path=request.path,
                                request_id=response.headers.get("x-request-id"))
 
@@ -283,9 +314,17 @@ class AsyncClient:
             return self._converter.structure(data, cast_to)
         except Exception as exc:
             detail = "; ".join(cattrs.transform_error(exc)) if isinstance(exc, cattrs.BaseValidationError) else str(exc)
-            raise APIResponseValidationError(
-                f"the reply does not fit {cast_to.__name__}: {detail}", status_code=status, body=data
-            ) from None
+            raise APIResponseValidationError(self._redact(f"the reply does not fit {cast_to.__name__}: {detail}"),
+                                             status_code=status, body=self._redact.data(data)) from None
+
+    def _json(self, raw: bytes | str, status: int, what: str) -> Any:
+        """``raw`` decoded as JSON; else an error naming ``what`` it was."""
+        try:
+            return json.loads(raw)
+        except ValueError:
+            text = raw if isinstance(raw, str) else raw.decode(errors="replace")
+            raise APIResponseValidationError(self._redact(f"{what} is not JSON: {text[:200]!r}"),
+                                             status_code=status, body=self._redact(text)) from None
 
     @overload
     async def _request(self, method: str, path: str, *, cast_to: type[T], body: Input | None = None,
@@ -299,27 +338,23 @@ class AsyncClient:
                        query: Any = (), options: RequestOptions | None = None) -> T | None:
         """Send one call and return its reply as ``cast_to`` (``None``: ignore the body)."""
         request = self._build(method, path, body, query, False, options)
-        response = await self._send(request)
+        response = await self._send(request, self._deadline())
         await self._raise_for_status(request, response)
         if cast_to is None:
             return None
-        try:
-            data = json.loads(response.body)
-        except ValueError:
-            raise APIResponseValidationError(
-                f"{method} {path} replied {response.status} with a body that is not JSON: "
-                f"{response.body[:200]!r}", status_code=response.status, body=response.body,
-            ) from None
+        data = self._json(response.body, response.status, f"the body of {method} {path}'s {response.status} reply")
         return self._structure(data, cast_to, response.status)
 
     async def _stream(self, method: str, path: str, *, body: Input, parse: type[T],
                       on_close: Callable[[], None] | None = None,
                       options: RequestOptions | None = None) -> AsyncStream[T]:
         """Send one call whose reply is an SSE stream of ``parse`` events; ``on_close`` runs
-        once the stream is exhausted or closed (or at once, if the call fails)."""
+        once the stream is exhausted or closed (or at once, if the call fails). The read
+        timeout applies between events, and the call's deadline to the whole stream."""
         try:
             request = self._build(method, path, body, (), True, options)
-            response = await self._send(request)
+            ends = self._deadline()
+            response = await self._send(request, ends)
             await self._raise_for_status(request, response)
         except BaseException:
             if on_close is not None:
@@ -328,7 +363,12 @@ class AsyncClient:
         stream: ByteStream = response.stream or BytesStream([response.body])
         if on_close is not None:
             stream = _OnClose(stream, on_close)
-        return AsyncStream(stream, lambda data: self._structure(data, parse, response.status))
+        status = response.status
+
+        def parse_event(data: str) -> T:
+            return self._structure(self._json(data, status, "a stream event"), parse, status)
+
+        return AsyncStream(stream, parse_event, read=request.timeout.read, ends=ends)
 
     def _pager(self, path: str, query: list[tuple[str, str]], cast_to: type[T], *,
                limit: int, offset: int, options: RequestOptions | None = None) -> AsyncPager[T]:
@@ -341,7 +381,7 @@ class AsyncClient:
 
 
 def _apply(options: RequestOptions, data: Any, query: Any, headers: Mapping[str, str],
-           timeout: float | None) -> tuple[Any, Any, Mapping[str, str], float | None]:
+           timeout: Timeout) -> tuple[Any, Any, Mapping[str, str], Timeout]:
     """One call's ``extra_body``, ``extra_query``, ``extra_headers`` and ``timeout`` applied."""
     if (extra_body := options.get("extra_body")) is not None:
         if not isinstance(extra_body, Mapping):
@@ -358,13 +398,29 @@ def _apply(options: RequestOptions, data: Any, query: Any, headers: Mapping[str,
     if (extra_headers := options.get("extra_headers")) is not None:
         if not isinstance(extra_headers, Mapping):
             raise ValidationError(f"extra_headers must be a dict, got {type(extra_headers).__name__}")
-        headers = {**headers, **{str(key).lower(): str(value) for key, value in extra_headers.items()}}
+        headers = {**headers, **_checked_headers(extra_headers)}
     if "timeout" in options:
         given = options["timeout"]
         if (given is not None and not isinstance(given, (int, float, Timeout))) or isinstance(given, bool):
             raise ValidationError(f"timeout must be seconds, a Timeout or None, got {shown(given)}")
-        timeout = given.attempt if isinstance(given, Timeout) else None if given is None else float(given)
+        timeout = given if isinstance(given, Timeout) else attrs.evolve(timeout, attempt=given)
     return data, query, headers, timeout
+
+
+def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """``headers`` with lower-case names, each name a token and each value free of CR, LF and NUL."""
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            raise ValidationError(f"header name {name!r} is not a valid HTTP header name")
+        if not isinstance(value, str) or _UNSAFE.search(value):  # the value is not shown: it may be a secret
+            raise ValidationError(f"header {name.lower()!r} must be a string without CR, LF or NUL characters")
+    return {name.lower(): value for name, value in headers.items()}
+
+
+def _checked_key(api_key: str) -> str:
+    if not isinstance(api_key, str) or _UNSAFE.search(api_key):
+        raise ValidationError("api_key must be a string without CR, LF or NUL characters")
+    return api_key
 
 
 @attrs.frozen

@@ -3,38 +3,50 @@
 :func:`retry_delay` decides; :func:`send_with_retries` is the small loop that obeys it.
 Every non-GET request carries an ``Idempotency-Key`` that the client sets once per call,
 so a retried chat is recognised by the server instead of being written twice.
+
+Waits and the deadline are read on anyio's clock (``anyio.current_time()``), so a test
+clock such as trio's ``MockClock`` drives them. :func:`no_backoff` (exported as
+:func:`julep_async.testing.no_backoff`) is the one switch that skips the waits.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import email.utils
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 
 import anyio
 import attrs
 
+from .config import count, number
 from .exceptions import APIConnectionError, APITimeoutError
 from .transports.base import Request, Response
 
-__all__ = ["RetryPolicy", "retry_delay", "send_with_retries", "set_testing"]
+__all__ = ["RetryPolicy", "no_backoff", "retry_delay", "send_with_retries"]
 
 logger = logging.getLogger("julep_async")
 
 RETRY_STATUSES = frozenset({408, 409, 429})
-_testing = False
+_NO_BACKOFF = contextvars.ContextVar("julep_async_no_backoff", default=False)
 
 
-def set_testing(enabled: bool) -> None:
-    """Turn backoff sleeping off (``True``) or on again, for test suites.
+@contextlib.contextmanager
+def no_backoff() -> Iterator[None]:
+    """Skip the waits between retries inside the block, for test suites.
 
-    Retries still happen and are still decided by :func:`retry_delay`; only the
-    wait between attempts is skipped. The one piece of global state in julep_async.
+    Retries still happen and are still decided by :func:`retry_delay`; only the wait is
+    skipped. The switch is task-local (a context variable): it covers the calls made in
+    the block and in tasks started from it, and no other task.
     """
-    global _testing
-    _testing = enabled
+    token = _NO_BACKOFF.set(True)
+    try:
+        yield
+    finally:
+        _NO_BACKOFF.reset(token)
 
 
 @attrs.frozen
@@ -56,13 +68,12 @@ class RetryPolicy:
     with ``U`` uniform in [0, 1). A wait that would pass the deadline is not taken.
     """
 
-    attempts: int = attrs.field(default=3, validator=attrs.validators.ge(1))
-    initial: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
-    max_backoff: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
-    jitter: float = attrs.field(default=0.25, validator=[attrs.validators.ge(0), attrs.validators.le(1)])
-    max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
-    deadline: float | None = 120.0
-
+    attempts: int = attrs.field(default=3, validator=count(minimum=1))
+    initial: float = attrs.field(default=0.5, validator=number())
+    max_backoff: float = attrs.field(default=8.0, validator=number())
+    jitter: float = attrs.field(default=0.25, validator=number(maximum=1))
+    max_retry_after: float = attrs.field(default=60.0, validator=number())
+    deadline: float | None = attrs.field(default=120.0, validator=number(positive=True, optional=True))
 
 
 def _server_delay(headers: Mapping[str, str]) -> float | None:
@@ -117,50 +128,62 @@ def retry_delay(
 
 async def send_with_retries(
     send: Callable[[Request], Awaitable[Response]], request: Request, policy: RetryPolicy,
-    *, virtual_time: bool = False,
+    *, ends: float | None = None, skip_waits: bool = False, redact: Callable[[str], str] = str,
 ) -> Response:
     """Send ``request`` until it succeeds, fails for good, or no retry is left.
 
     Returns the last response (possibly an error status, for the caller to raise);
-    re-raises the last connection error. ``policy.deadline`` bounds the whole call: each
-    attempt's ``timeout`` is lowered to the time left (the transport enforces it), and a
-    wait that would end past the deadline is not started. With ``virtual_time`` (a
-    replaying transport: no server is waiting) the waits are decided but not slept.
+    re-raises the last connection error. ``ends`` (on anyio's clock) is the deadline of the
+    whole call: each attempt's ``timeout.attempt`` is lowered to the time left (the
+    transport enforces it), and a wait that would end past it is not started. With
+    ``skip_waits`` (a replaying transport: no server is waiting) or inside
+    :func:`no_backoff`, the waits are decided but not slept. ``redact`` cleans log lines.
     """
-    skip_waits = _testing or virtual_time
-    ends = None if policy.deadline is None else time.monotonic() + policy.deadline
+    skip_waits = skip_waits or _NO_BACKOFF.get()
     retries = 0
     while True:
-        attempt = request
-        if ends is not None:
-            left = ends - time.monotonic()
-            if left <= 0:
-                raise _deadline_passed(request, policy)
-            if request.timeout is None or left < request.timeout:
-                attempt = attrs.evolve(request, timeout=left)
+        attempt, until_deadline = _attempt(request, ends, policy)
         try:
             response = await send(attempt)
         except APIConnectionError as exc:
-            if isinstance(exc, APITimeoutError) and ends is not None and time.monotonic() >= ends - 0.001:
+            if until_deadline and isinstance(exc, APITimeoutError):  # it had only the time left
                 raise _deadline_passed(request, policy) from exc
             delay = retry_delay(policy, retries, error=exc)
-            if delay is None or not (skip_waits or ends is None or time.monotonic() + delay < ends):
+            if delay is None or not _in_time(delay, ends, skip_waits):
                 raise
             reason = f"{type(exc).__name__}: {exc}"
         else:
             if response.status < 400:
                 return response
             delay = retry_delay(policy, retries, status=response.status, headers=response.headers)
-            if delay is None or not (skip_waits or ends is None or time.monotonic() + delay < ends):
+            if delay is None or not _in_time(delay, ends, skip_waits):
                 return response
             await response.aclose()
             reason = f"status {response.status}"
         retries += 1
-        logger.debug(
-            "retrying %s %s in %.3fs (retry %d, %s)", request.method, request.path, delay, retries, reason
-        )
+        if logger.isEnabledFor(logging.DEBUG):
+            what = f"{request.method} {request.path} in {delay:.3f}s (retry {retries}, {reason})"
+            logger.debug("retrying %s", redact(what))
         if not skip_waits:
             await anyio.sleep(delay)
+
+
+def _attempt(request: Request, ends: float | None, policy: RetryPolicy) -> tuple[Request, bool]:
+    """The request for the next attempt, and whether its time limit is the time left."""
+    if ends is None:
+        return request, False
+    left = ends - anyio.current_time()
+    if left <= 0:
+        raise _deadline_passed(request, policy)
+    timeout = request.timeout.within(left)
+    if timeout is request.timeout:
+        return request, False
+    return attrs.evolve(request, timeout=timeout), True
+
+
+def _in_time(delay: float, ends: float | None, skip_waits: bool) -> bool:
+    """The wait before the next attempt (unless skipped) ends before the deadline."""
+    return skip_waits or ends is None or anyio.current_time() + delay < ends
 
 
 def _deadline_passed(request: Request, policy: RetryPolicy) -> APITimeoutError:

@@ -3,6 +3,8 @@
 The very same :class:`~julep_async.backend.Backend` that ``InMemoryTransport`` calls
 in-process answers here, so the official ``julep`` SDK, curl, or julep_async's own
 ``HttpTransport`` see the same behaviour. Paths work with or without an ``/api`` prefix.
+:func:`read_request` and :func:`write_response` are the one adapter between aiohttp.web
+and the SDK's own :class:`~julep_async.transports.Request` / ``Response``.
 """
 
 from __future__ import annotations
@@ -12,40 +14,51 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from aiohttp import web
 
 from .backend import Backend
-from .transports.base import Request
+from .transports.base import Request, Response
 
 BACKEND_KEY = web.AppKey("backend", Backend)
 
 
-async def _handle(http: web.Request) -> web.StreamResponse:
-    backend = http.app[BACKEND_KEY]
-    path = http.path.removeprefix("/api") or "/"
+async def read_request(http: web.Request) -> Request:
+    """The SDK's :class:`Request` for an aiohttp.web request: header names in lower case,
+    the body read, an ``/api`` prefix dropped, ``stream`` set when SSE is accepted."""
+    headers = {key.lower(): value for key, value in http.headers.items()}
     body = await http.read()
-    request = Request(
-        http.method, path, tuple(http.query.items()),
-        {key.lower(): value for key, value in http.headers.items()}, body or None,
-        stream="text/event-stream" in http.headers.get("accept", ""),
-    )
-    reply = await backend.handle(request)
-    if reply.stream is None:
-        return web.Response(status=reply.status, body=reply.body, headers=dict(reply.headers))
-    response = web.StreamResponse(status=reply.status, headers=dict(reply.headers))
-    await response.prepare(http)
+    return Request(http.method, http.path.removeprefix("/api") or "/", tuple(http.query.items()), headers,
+                   body or None, stream="text/event-stream" in headers.get("accept", ""))
+
+
+async def write_response(http: web.Request, response: Response) -> web.StreamResponse:
+    """Send ``response`` to the client of ``http``.
+
+    A streamed body is always closed, whatever happens to the connection or the task (a
+    chat stream holds its session's turn until then). If it breaks off, or the client is
+    gone, the connection is dropped: Julep reports an error after a stream has started by
+    cutting the connection.
+    """
+    if response.stream is None:
+        return web.Response(status=response.status, body=response.body, headers=dict(response.headers))
+    reply = web.StreamResponse(status=response.status, headers=dict(response.headers))
     try:
-        async for chunk in reply.stream:
-            await response.write(chunk)
+        await reply.prepare(http)  # raises if the client has already gone
+        async for chunk in response.stream:
+            await reply.write(chunk)
+        await reply.write_eof()
     except Exception:
-        # Julep reports an error after the stream has started by cutting the connection.
         if http.transport is not None:
             http.transport.abort()
-        return response
     finally:
-        await reply.stream.aclose()
-    await response.write_eof()
-    return response
+        with anyio.CancelScope(shield=True):
+            await response.stream.aclose()
+    return reply
+
+
+async def _handle(http: web.Request) -> web.StreamResponse:
+    return await write_response(http, await http.app[BACKEND_KEY].handle(await read_request(http)))
 
 
 def make_app(backend: Backend | None = None) -> web.Application:

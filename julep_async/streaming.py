@@ -2,66 +2,19 @@
 
 from __future__ import annotations
 
-import json
+import math
+from collections import deque
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from .exceptions import APIConnectionError, APIResponseValidationError
+import anyio
+
+from . import _sse
+from .exceptions import APITimeoutError
 from .transports.base import ByteStream
 
 T = TypeVar("T")
-
-
-class SSEDecoder:
-    """The ``data`` of each event of an SSE byte stream, one string per event.
-
-    Julep frames every event as one ``data: <json>`` line and a blank line, with no
-    ``[DONE]``. A stream that ends inside an event was cut: that raises
-    :class:`~julep_async.exceptions.APIConnectionError`, never a silent end.
-    """
-
-    def __init__(self, stream: ByteStream) -> None:
-        self._stream = stream
-        self._chunks = stream.__aiter__()
-        self._buffer = b""
-        self._ready: list[str] = []
-
-    def __aiter__(self) -> SSEDecoder:
-        return self
-
-    async def __anext__(self) -> str:
-        while not self._ready:
-            try:
-                chunk = await self._chunks.__anext__()
-            except StopAsyncIteration:
-                if self._buffer.strip():
-                    raise APIConnectionError("the stream ended in the middle of an event (connection cut)") from None
-                raise
-            self._buffer += chunk
-            self._split()
-        return self._ready.pop(0)
-
-    def _split(self) -> None:
-        while True:
-            end, size = _event_end(self._buffer)
-            if end < 0:
-                return
-            block, self._buffer = self._buffer[:end], self._buffer[end + size :]
-            data = [
-                line[5:].removeprefix(b" ")
-                for line in block.replace(b"\r\n", b"\n").split(b"\n")
-                if line.startswith(b"data:")
-            ]
-            if data and (text := b"\n".join(data).decode()) != "[DONE]":
-                self._ready.append(text)
-
-
-def _event_end(buffer: bytes) -> tuple[int, int]:
-    lf, crlf = buffer.find(b"\n\n"), buffer.find(b"\r\n\r\n")
-    if crlf >= 0 and (lf < 0 or crlf < lf):
-        return crlf, 4
-    return lf, 2
 
 
 class AsyncStream(Generic[T]):
@@ -69,29 +22,64 @@ class AsyncStream(Generic[T]):
 
     Leaving the ``async with`` block (or calling :meth:`aclose`) before the end frees
     the connection; so does reaching the end or an error. Iterate it once.
+
+    Args:
+        stream: the SSE body.
+        parse: turns each event's data into a ``T`` (raising a
+            :class:`~julep_async.exceptions.JulepError` if it cannot).
+        read: seconds the next *event* may take (:attr:`Timeout.read
+            <julep_async.config.Timeout.read>`): a server that sends bytes but never
+            completes an event still times out. ``None``: no limit.
+        ends: when, on anyio's clock, the call's deadline passes
+            (:attr:`RetryPolicy.deadline <julep_async.retry.RetryPolicy.deadline>`): the
+            whole stream must end by then. ``None``: no deadline.
+
+    Either limit running out raises :class:`~julep_async.exceptions.APITimeoutError`
+    and closes the stream.
     """
 
-    def __init__(self, stream: ByteStream, parse: Callable[[Any], T]) -> None:
+    def __init__(self, stream: ByteStream, parse: Callable[[str], T], *,
+                 read: float | None = None, ends: float | None = None) -> None:
         self._stream = stream
         self._parse = parse
-        self._events = SSEDecoder(stream)
+        self._read = read
+        self._ends = ends
+        self._chunks = stream.__aiter__()
+        self._decoder = _sse.Decoder()
+        self._ready: deque[str] = deque()
 
     def __aiter__(self) -> AsyncStream[T]:
         return self
 
     async def __anext__(self) -> T:
         try:
-            data = await self._events.__anext__()
-            try:
-                payload = json.loads(data)
-            except ValueError:
-                raise APIResponseValidationError(
-                    f"a stream event is not JSON: {data[:200]!r}", status_code=200, body=data
-                ) from None
-            return self._parse(payload)
+            return self._parse(await self._next_in_time())
         except BaseException:
             await self.aclose()
             raise
+
+    async def _next_in_time(self) -> str:
+        """The next event's data, within ``read`` and before ``ends``."""
+        if self._ready or (self._read is None and self._ends is None):
+            return await self._next_data()
+        until = min(math.inf if self._ends is None else self._ends,
+                    math.inf if self._read is None else anyio.current_time() + self._read)
+        with anyio.CancelScope(deadline=until):
+            return await self._next_data()
+        if self._ends is not None and anyio.current_time() >= self._ends:
+            raise APITimeoutError("the stream did not end before the call's deadline (RetryPolicy.deadline)")
+        raise APITimeoutError(f"no stream event came within {self._read}s (Timeout.read)")
+
+    async def _next_data(self) -> str:
+        """The data of the next event (``[DONE]``, which Julep never sends, is skipped)."""
+        while not self._ready:
+            try:
+                chunk = await self._chunks.__anext__()
+            except StopAsyncIteration:
+                self._decoder.end()
+                raise
+            self._ready.extend(data for data in self._decoder.feed(chunk) if data != "[DONE]")
+        return self._ready.popleft()
 
     async def aclose(self) -> None:
         """Stop reading and release the connection."""

@@ -182,11 +182,14 @@ class Client:
     def close(self) -> None:
         """Close the async client and stop the portal (if this Client started it). Safe to
         call twice."""
+        self._close(None)
+
+    def _close(self, error: BaseException | None) -> None:
         if self._thread is None:
-            self._portal.call(self._async.aclose)
+            self._portal.call(self._async._close, error)
         elif self._thread.is_alive():
             try:
-                self._portal.call(self._async.aclose)
+                self._portal.call(self._async._close, error)
             finally:
                 self._stop()
 
@@ -201,7 +204,7 @@ class Client:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.close()
+        self._close(exc)
 
 
 async def _make_client(*args: Any, **kwargs: Any) -> AsyncClient:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+import trio.testing
 
 from julep_async import AsyncClient
 from julep_async.backend import Backend
@@ -27,12 +28,26 @@ pytest_plugins = ["pytester"]
 FAST_RETRY = RetryPolicy(attempts=3, initial=0.0, max_backoff=0.0, deadline=30.0)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--cancellations", type=int, default=300,
+                     help="chats cancelled at random points in the server stream-lifecycle test (default 300; "
+                          "the release check runs it with 1000)")
+
+
+@pytest.fixture
+def cancellations(request: pytest.FixtureRequest) -> int:
+    return int(request.config.getoption("--cancellations"))
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "leg" in metafunc.fixturenames:
         live_only = metafunc.definition.get_closest_marker("live_backend") is not None
         pairs = [(backend, leg) for leg, backends in LEGS.items() for backend in backends
                  if not (live_only and leg == "replay")]
         metafunc.parametrize(("anyio_backend", "leg"), pairs, ids=[f"{leg}-{b}" for b, leg in pairs])
+    elif "anyio_backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("mock_clock"):
+        clock = trio.testing.MockClock(autojump_threshold=0)  # sleeps jump the clock at once
+        metafunc.parametrize("anyio_backend", [("trio", {"clock": clock})], ids=["trio-mock-clock"])
     elif "anyio_backend" in metafunc.fixturenames and not metafunc.definition.get_closest_marker("asyncio_only"):
         metafunc.parametrize("anyio_backend", ["asyncio", "trio"])
 

@@ -9,28 +9,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from aiohttp import web
 
 from julep_async.backend import Backend
-from julep_async.transports import Request, Response
+from julep_async.server import read_request, write_response
+from julep_async.transports import Request
 
 Action = Callable[[web.Request, Request, Backend], Awaitable[web.StreamResponse]]
 
 
-def _ours(http: web.Request, body: bytes) -> Request:
-    headers = {key.lower(): value for key, value in http.headers.items()}
-    return Request(http.method, http.path, tuple(http.query.items()), headers, body or None,
-                   stream="text/event-stream" in headers.get("accept", ""))
-
-
-def _web(reply: Response, body: bytes) -> web.Response:
-    return web.Response(status=reply.status, body=body, headers=dict(reply.headers))
-
-
 async def passthrough(http: web.Request, request: Request, backend: Backend) -> web.StreamResponse:
-    reply = await backend.handle(request)
-    return _web(reply, await reply.aread())
+    return await write_response(http, await backend.handle(request))
 
 
 def status(code: int, body: bytes = b"", **headers: str) -> Action:
@@ -84,6 +75,19 @@ def never_answer() -> Action:
     return act
 
 
+def sse_forever(chunk: bytes, every: float) -> Action:
+    """A streamed 200 that sends ``chunk`` every ``every`` seconds and never ends."""
+
+    async def act(http: web.Request, request: Request, backend: Backend) -> web.StreamResponse:
+        response = web.StreamResponse(status=200, headers={"content-type": "text/event-stream"})
+        await response.prepare(http)
+        while True:
+            await response.write(chunk)
+            await asyncio.sleep(every)
+
+    return act
+
+
 class FaultServer:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
@@ -92,23 +96,31 @@ class FaultServer:
         self.url = ""
 
     async def _handle(self, http: web.Request) -> web.StreamResponse:
-        request = _ours(http, await http.read())
+        request = await read_request(http)
         self.seen.append(request)
         action = self.script.pop(0) if self.script else passthrough
         return await action(http, request, self.backend)
 
 
 @asynccontextmanager
-async def fault_server(backend: Backend | None = None) -> AsyncIterator[FaultServer]:
-    server = FaultServer(backend or Backend(seed=0))
+async def serving(handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+                  **options: Any) -> AsyncIterator[str]:
+    """An aiohttp.web server on 127.0.0.1 (any free port) answering every path with
+    ``handler``, while the block runs; yields its base URL. ``options`` go to ``AppRunner``."""
     app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", server._handle)
-    runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app, access_log=None, **options)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
     try:
-        yield server
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def fault_server(backend: Backend | None = None) -> AsyncIterator[FaultServer]:
+    server = FaultServer(backend or Backend(seed=0))
+    async with serving(server._handle, handler_cancellation=True) as url:
+        server.url = url
+        yield server

@@ -47,6 +47,9 @@ REFUSED = [
     ("POST", "/sessions", {"agent": "{agent}", "recall_options": {"mode": "fuzzy"}}, "recall_options.mode"),
     ("POST", "/sessions", {"agent": "{agent}", "context_overflow": "compress"}, "context_overflow"),
     ("POST", "/sessions", {"agent": "not-a-uuid"}, "agent"),
+    ("POST", "/sessions", {"agent": "{agent}", "token_budget": -5}, "token_budget"),  # a uint16
+    ("POST", "/sessions", {"agent": "{agent}", "token_budget": 65536}, "token_budget"),
+    ("POST", "/users", {"name": "0day"}, "name"),  # identifierSafeUnicode: a letter first
     ("POST", "/agents/{agent}/docs", {"title": "t", "content": [3895031264]}, "content[0]"),
     ("POST", "/agents/{agent}/docs", {"title": "t" * 801, "content": "c"}, "title"),
     ("POST", "/agents/{agent}/search", {"text": "x", "limit": None}, "limit"),
@@ -77,7 +80,7 @@ ACCEPTED = [
     ("POST", "/agents/{agent}/docs", {"title": "", "content": "untitled"}, 201),
     ("POST", "/agents/{agent}/search", {"body": {"text": "wrapped"}}, 200),
     ("POST", "/agents/{agent}/search", {"vector": [0.1, 0.2], "confidence": -1}, 200),
-    ("POST", "/sessions", {"agent": "{agent}", "token_budget": -5}, 201),
+    ("POST", "/sessions", {"agent": "{agent}", "token_budget": 0}, 201),
     ("POST", "/sessions", {"agent": "{agent}", "recall_options": {"confidence": 5}}, 201),  # text mode: ignored
     ("PATCH", "/agents/{agent}", {}, 200),
     ("POST", "/sessions/{session}/chat", {"messages": [{"role": "user", "content": [{"text": "parts"}]}]}, 201),

@@ -71,30 +71,21 @@ async def test_the_in_flight_cap_is_never_exceeded(watched: tuple[Watch, AsyncCl
 @pytest.mark.asyncio_only
 async def test_the_in_flight_cap_over_http() -> None:
     from aiohttp import web
+    from faults import serving
+
+    from julep_async.server import read_request, write_response
 
     watch = Watch()
 
     async def handler(http: web.Request) -> web.StreamResponse:
-        headers = {k.lower(): v for k, v in http.headers.items()}
-        reply = await watch.handle(Request(http.method, http.path, tuple(http.query.items()), headers,
-                                           await http.read() or None))
-        return web.Response(status=reply.status, body=await reply.aread(), headers=dict(reply.headers))
+        return await write_response(http, await watch.handle(await read_request(http)))
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handler)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    try:
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-        async with AsyncClient(api_key="k", base_url=url, max_in_flight=5) as client:
-            agent = await client.agents.create("A")
-            async with anyio.create_task_group() as tg:
-                for _ in range(100):
-                    tg.start_soon(client.agents.get, agent.id)
-        assert 1 < watch.peak <= 5  # network timing decides how close to the cap it gets
-    finally:
-        await runner.cleanup()
+    async with serving(handler) as url, AsyncClient(api_key="k", base_url=url, max_in_flight=5) as client:
+        agent = await client.agents.create("A")
+        async with anyio.create_task_group() as tg:
+            for _ in range(100):
+                tg.start_soon(client.agents.get, agent.id)
+    assert 1 < watch.peak <= 5  # network timing decides how close to the cap it gets
 
 
 async def test_same_session_chats_never_interleave(watched: tuple[Watch, AsyncClient]) -> None:

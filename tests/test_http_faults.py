@@ -3,13 +3,22 @@ retry, or in the right typed error. asyncio only (aiohttp)."""
 
 from __future__ import annotations
 
-import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
 import pytest
-from faults import FaultServer, delay, fault_server, lost_response, never_answer, reset_mid_response, status
+from faults import (
+    FaultServer,
+    delay,
+    fault_server,
+    lost_response,
+    never_answer,
+    reset_mid_response,
+    sse_forever,
+    status,
+)
 
 from julep_async import AsyncClient, Timeout
 from julep_async.backend import Backend
@@ -51,11 +60,15 @@ async def test_503_twice_then_success(server: FaultServer, setup: Any) -> None:
     assert len({r.headers["idempotency-key"] for r in server.seen}) == 1  # one key across retries
 
 
-async def test_429_with_retry_after_is_honoured(server: FaultServer, setup: Any) -> None:
+async def test_429_with_retry_after_is_honoured(server: FaultServer, setup: Any,
+                                               caplog: pytest.LogCaptureFixture) -> None:
     client, session = setup
+    caplog.set_level(logging.DEBUG, logger="julep_async")
     server.script = [status(429, b'{"error": {"message": "slow down"}}', **{"retry-after": "0.02"})]
     assert (await client.sessions.get(session.id)).id == session.id
     assert len(server.seen) == 2
+    waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retrying")]
+    assert waits == [f"retrying GET /sessions/{session.id} in 0.020s (retry 1, status 429)"]  # backoff: 0.010s
 
 
 async def test_429_past_the_attempts_is_a_rate_limit_error(server: FaultServer, setup: Any) -> None:
@@ -118,8 +131,11 @@ async def test_server_that_never_answers_hits_the_total_deadline(server: FaultSe
     client, session = setup
     stuck = client.with_options(retry=RetryPolicy(attempts=5, initial=0, deadline=0.3), timeout=Timeout(attempt=None))
     server.script = [never_answer()]
-    with pytest.raises(APITimeoutError, match="deadline"):
+    started = anyio.current_time()
+    with anyio.fail_after(10), pytest.raises(APITimeoutError, match="deadline"):  # no limit but the deadline
         await stuck.sessions.get(session.id)
+    assert anyio.current_time() - started >= 0.3  # not before the deadline
+    assert len(server.seen) == 1  # the one attempt ran until the deadline
 
 
 async def test_connection_refused_is_a_connection_error() -> None:
@@ -128,11 +144,6 @@ async def test_connection_refused_is_a_connection_error() -> None:
     async with AsyncClient(api_key="k", base_url=url, retry=RetryPolicy(attempts=2, initial=0)) as client:
         with pytest.raises(APIConnectionError, match="could not connect"):
             await client.agents.list()
-
-
-def test_error_bodies_are_json_envelopes() -> None:
-    body = json.loads(b'{"error": {"message": "m", "code": "c"}}')
-    assert body["error"]["code"] == "c"
 
 
 async def test_a_stream_that_stalls_hits_the_read_timeout() -> None:
@@ -156,3 +167,33 @@ async def test_a_stream_that_stalls_hits_the_read_timeout() -> None:
                     await stream.__anext__()
         finally:
             resume.set()
+
+
+CHUNK = (b'data: {"id": "c", "created_at": "2025-01-01T00:00:00Z", "choices": '
+         b'[{"index": 0, "delta": {"role": "assistant", "content": "word "}}]}\n\n')
+
+
+async def test_a_stream_that_dribbles_bytes_hits_the_read_timeout_between_events(
+        server: FaultServer, setup: Any) -> None:
+    client, session = setup
+    server.script = [sse_forever(b"d", every=0.02)]  # bytes keep coming; an event never completes
+    patient = client.with_options(timeout=Timeout(read=0.3), retry=RetryPolicy(deadline=None))
+    with anyio.fail_after(10):
+        stream = await patient.sessions.chat(session.id, [{"role": "user", "content": "x"}], stream=True)
+        with pytest.raises(APITimeoutError, match=r"Timeout\.read"):
+            await stream.__anext__()
+
+
+async def test_a_stream_that_outlives_the_deadline_stops_at_the_deadline(server: FaultServer, setup: Any) -> None:
+    client, session = setup
+    server.script = [sse_forever(CHUNK, every=0.02)]  # events keep coming, each well within ``read``
+    bounded = client.with_options(retry=RetryPolicy(deadline=0.5))
+    received = 0
+    with anyio.fail_after(10):
+        stream = await bounded.sessions.chat(session.id, [{"role": "user", "content": "x"}], stream=True)
+        with pytest.raises(APITimeoutError, match="deadline"):
+            async for _ in stream:
+                received += 1
+    assert received > 0
+    with anyio.fail_after(10):  # the session's turn was given back
+        assert (await client.sessions.chat(session.id, [{"role": "user", "content": "again"}])).content

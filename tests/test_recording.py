@@ -4,7 +4,9 @@ failures, crash safety and strict accounting. Runs under asyncio and trio."""
 from __future__ import annotations
 
 import json
+import os
 import random
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +25,7 @@ from julep_async.exceptions import (
     RateLimitError,
     ValidationError,
 )
-from julep_async.retry import set_testing
+from julep_async.testing import no_backoff
 from julep_async.transports import InMemoryTransport, RecordingTransport, Request, Response
 
 pytestmark = pytest.mark.anyio
@@ -108,38 +110,6 @@ async def test_credentials_are_never_written(tmp_path: Path) -> None:
     assert "authorization" not in text.lower() and "idempotency" not in text.lower()
 
 
-async def test_a_key_echoed_in_a_reply_refuses_the_save(tmp_path: Path) -> None:
-    def echo_key(prompt: list[dict[str, Any]]) -> str:
-        return f"your key is {KEY}"
-
-    path = tmp_path / "leak.json"
-    recorder = RecordingTransport(InMemoryTransport(seed=0, responder=echo_key), path, "all")
-    async with AsyncClient(api_key=KEY, transport=recorder, close_transport=False) as client:
-        agent = await client.agents.create("A")
-        session = await client.sessions.create(agent_id=agent.id)
-        await client.sessions.chat(session.id, [{"role": "user", "content": "hi"}])
-    with pytest.raises(CassetteError, match="refusing to save") as caught:
-        await recorder.aclose()
-    assert KEY not in str(caught.value)
-    assert not path.exists()
-
-
-@pytest.mark.parametrize("form", ["base64", "url"])
-async def test_encoded_forms_of_the_key_are_caught_too(tmp_path: Path, form: str) -> None:
-    import base64
-    import urllib.parse
-
-    encoded = base64.b64encode(KEY.encode()).decode() if form == "base64" else urllib.parse.quote(KEY + "/x", safe="")
-    path = tmp_path / "leak.json"
-    recorder = RecordingTransport(InMemoryTransport(seed=0, responder=lambda p: encoded), path, "all")
-    async with AsyncClient(api_key=KEY, transport=recorder, close_transport=False) as client:
-        agent = await client.agents.create("A")
-        session = await client.sessions.create(agent_id=agent.id)
-        await client.sessions.chat(session.id, [{"role": "user", "content": "hi"}])
-    with pytest.raises(CassetteError, match="refusing to save"):
-        await recorder.aclose()
-
-
 async def _record_simple(path: Path, fail: bool = False, name: str = "A") -> None:
     async with RecordingTransport(InMemoryTransport(seed=0), path, "all") as recorder:
         async with AsyncClient(api_key=KEY, transport=recorder, close_transport=False) as client:
@@ -157,35 +127,172 @@ async def test_an_interrupted_first_recording_is_marked_incomplete(tmp_path: Pat
         RecordingTransport(None, path, "none", rerecord="pytest tests/x.py::t --julep-record-mode=all")
 
 
-async def test_an_interrupted_rerecording_leaves_the_old_cassette(tmp_path: Path) -> None:
+KILLED_DURING_SAVE = """
+import os, signal, sys, anyio
+from julep_async import AsyncClient
+from julep_async.transports import InMemoryTransport, RecordingTransport
+
+def killed(source, target):  # the temporary file is complete: the power fails before the rename
+    os.kill(os.getpid(), signal.SIGKILL)
+
+os.replace = killed
+
+async def main():
+    async with RecordingTransport(InMemoryTransport(seed=0), sys.argv[1], "all") as recorder:
+        async with AsyncClient(api_key="k", transport=recorder, close_transport=False) as client:
+            await client.agents.create("B")
+
+anyio.run(main)
+"""
+
+
+def _temporaries(path: Path) -> list[str]:
+    return [p.name for p in path.parent.iterdir() if p.name != path.name]
+
+
+def test_an_interrupted_rerecording_leaves_the_old_cassette(tmp_path: Path) -> None:
     path = tmp_path / "old.json"
+    anyio.run(_record_simple, path)
+    before = path.read_bytes()
+    result = subprocess.run([sys.executable, "-c", KILLED_DURING_SAVE, str(path)], capture_output=True, timeout=60)
+    assert result.returncode == -9, result.stderr  # killed in the middle of the save
+    assert _temporaries(path)  # it did die with its new file written but not yet in place
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("next_use", ["replay", "record"])
+def test_a_temporary_file_left_by_a_killed_run_is_removed_by_the_next_use(tmp_path: Path, next_use: str) -> None:
+    path = tmp_path / "old.json"
+    anyio.run(_record_simple, path)
+    subprocess.run([sys.executable, "-c", KILLED_DURING_SAVE, str(path)], capture_output=True, timeout=60)
+    if next_use == "replay":
+        RecordingTransport(None, path, "none", allow_unused=True)
+    else:
+        anyio.run(_record_simple, path)
+    assert _temporaries(path) == []
+
+
+async def test_cassettes_are_written_0644(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        await _record_simple(tmp_path / "mode.json")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "mode.json").stat().st_mode) == 0o644
+
+
+async def test_a_client_block_that_raises_never_saves_a_complete_cassette(tmp_path: Path) -> None:
+    path = tmp_path / "failed.json"
+    with pytest.raises(RuntimeError):
+        async with AsyncClient(api_key=KEY, transport=RecordingTransport(InMemoryTransport(seed=0), path, "all")) as c:
+            await c.agents.create("A")
+            raise RuntimeError("the test died mid-recording")
+    assert json.loads(path.read_text())["complete"] is False
+
+
+def test_a_blocking_client_block_that_raises_never_saves_a_complete_cassette(tmp_path: Path) -> None:
+    from julep_async import Client
+
+    path = tmp_path / "failed.json"
+    with pytest.raises(RuntimeError), Client(transport=RecordingTransport(InMemoryTransport(seed=0), path, "all")) as c:
+        c.agents.create("A")
+        raise RuntimeError("the test died mid-recording")
+    assert json.loads(path.read_text())["complete"] is False
+
+
+async def test_a_client_block_that_raises_leaves_an_existing_cassette_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "kept.json"
     await _record_simple(path)
     before = path.read_bytes()
     with pytest.raises(RuntimeError):
-        await _record_simple(path, fail=True, name="B")
+        async with AsyncClient(api_key=KEY, transport=RecordingTransport(InMemoryTransport(seed=0), path, "all")) as c:
+            await c.agents.create("B")
+            raise RuntimeError("the test died mid-recording")
     assert path.read_bytes() == before
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+async def test_a_replay_miss_in_a_client_block_is_not_masked_at_close(tmp_path: Path) -> None:
+    path = tmp_path / "masked.json"
+    async with RecordingTransport(InMemoryTransport(seed=0), path, "all") as recorder:
+        async with AsyncClient(api_key=KEY, transport=recorder, close_transport=False) as client:
+            await client.agents.create("A")
+            await client.agents.create("B")
+    with pytest.raises(CassetteMissError, match="no recorded interaction matches"):
+        async with AsyncClient(api_key=KEY, transport=RecordingTransport(None, path, "none")) as client:
+            await client.agents.create("Changed")  # the two recorded calls are left unused
 
 
 @pytest.mark.parametrize(("content", "message"), [
     ('{"format_version": 1, "complete": true, "interactions": [{"occurrence": 0, "request": {"method": "GET",',
      "not valid JSON"),
-    ('{"format_version": 1, "complete": true, "interactions": [{"occurrence": 0, '
-     '"request": {"method": "GET", "path": "/x", "query": []}, "response": {"headers": {}}}]}',
-     r"interactions\[0\].response needs an integer 'status'"),
-    ('{"format_version": 1, "complete": true, "interactions": [{"occurrence": 0, '
-     '"request": {"method": "GET", "path": "/x", "query": []}, "response": {"status": 200, "base64": "%%%"}}]}',
-     r"response.base64 is not valid base64"),
     ('{"format_version": 99, "complete": true, "interactions": []}', "format_version 99, newer"),
     ('{"complete": true, "interactions": []}', "no format_version"),
     ("[]", "must hold a JSON object"),
-    ('{"format_version": 1, "complete": true, "interactions": {}}', "must be a list"),
 ])
 async def test_broken_cassettes_say_what_is_wrong(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "broken.json"
     path.write_text(content)
     with pytest.raises(CassetteError, match=message):
         RecordingTransport(None, path, "none")
+
+
+def _valid_cassette() -> dict[str, Any]:
+    request = {"method": "GET", "path": "/x", "query": [["k", "v"]], "headers": {}, "body": None}
+    response = {"status": 200, "headers": {}, "body": {"ok": True}}
+    return {"complete": True, "format_version": 1, "interactions": [
+        {"occurrence": 0, "request": request, "response": response}],
+        "recorded_with": {"transport": "InMemoryTransport"}, "sdk_version": "0.1.0"}
+
+
+def _stream(**fields: Any) -> dict[str, Any]:
+    return {"status": 200, "headers": {}, "stream": {"events": [{"data": {}, "offset_ms": 0}], "end": "clean",
+                                                     "error": None, **fields}}
+
+
+BROKEN_FIELDS: dict[str, tuple[Any, str]] = {
+    # what is done to interactions[0] -> the message
+    "request without query": (lambda i: i["request"].pop("query"), r"interactions\[0\]\.request\.query: required"),
+    "status as text": (lambda i: i["response"].update(status="200"), r"interactions\[0\]\.response\.status: "),
+    "a query pair of three": (lambda i: i["request"].update(query=[["a", "b", "c"]]),
+                              r"interactions\[0\]\.request\.query\[0\]: "),
+    "headers as a list": (lambda i: i["response"].update(headers=[["a", "b"]]),
+                          r"interactions\[0\]\.response\.headers: "),
+    "an unknown field": (lambda i: i["request"].update(colour="red"),
+                         r"interactions\[0\]\.request: extra fields found \(colour\)"),
+    "neither response nor error": (lambda i: i.pop("response"), r"interactions\[0\]: needs a 'response' or an 'error'"),
+    "two bodies": (lambda i: i["response"].update(text="hi"),
+                   r"interactions\[0\]\.response: has a body under more than one of body, text, base64"),
+    "bad base64": (lambda i: i["response"].update(base64="%%%", body=None),
+                   r"interactions\[0\]\.response\.base64: not valid base64"),
+    "event without offset": (lambda i: i.update(response=_stream(events=[{"data": {}}])),
+                             r"interactions\[0\]\.response\.stream\.events\[0\]\.offset_ms: required"),
+    "unknown stream end": (lambda i: i.update(response=_stream(end="maybe")),
+                           r"interactions\[0\]\.response\.stream\.end: "),
+}
+
+
+@pytest.mark.parametrize("broken", BROKEN_FIELDS)
+def test_a_cassette_field_missing_or_of_the_wrong_type_is_named(tmp_path: Path, broken: str) -> None:
+    change, message = BROKEN_FIELDS[broken]
+    document = _valid_cassette()
+    change(document["interactions"][0])
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(CassetteError, match=message):
+        RecordingTransport(None, path, "none")
+
+
+def test_interactions_must_be_a_list(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps({**_valid_cassette(), "interactions": {}}))
+    with pytest.raises(CassetteError, match="interactions: must be a list"):
+        RecordingTransport(None, path, "none")
+
+
+def test_the_valid_cassette_of_these_tests_loads(tmp_path: Path) -> None:
+    path = tmp_path / "valid.json"
+    path.write_text(json.dumps(_valid_cassette()))
+    RecordingTransport(None, path, "none", allow_unused=True)
 
 
 async def test_a_missing_cassette_says_how_to_record_it(tmp_path: Path) -> None:
@@ -240,14 +347,11 @@ async def test_a_recorded_429_then_success_replays_without_waiting(tmp_path: Pat
 
     path = tmp_path / "ratelimit.json"
     policy = RetryPolicy(attempts=3, deadline=None)
-    set_testing(True)  # recording talks to a "server": skip its hour-long wait here only
-    try:
+    with no_backoff():  # recording talks to a "server": skip its hour-long wait here only
         async with RecordingTransport(InMemoryTransport(limited), path, "all") as recorder:
             async with AsyncClient(api_key=KEY, transport=recorder, retry=policy, close_transport=False) as client:
                 agent = await client.agents.create("A")
                 assert (await client.agents.get(agent.id)).id == agent.id
-    finally:
-        set_testing(False)
     document = json.loads(path.read_text())
     statuses = sorted((i["request"]["method"], i["occurrence"], i["response"]["status"])
                       for i in document["interactions"])

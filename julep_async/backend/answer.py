@@ -9,6 +9,7 @@ from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from typing import Any
 
+from .._sse import encode_json as sse
 from . import context
 from . import responder as responders
 from .parse import Call
@@ -143,11 +144,6 @@ def _halves(text: str) -> list[str]:
     """``text`` in two pieces, the way providers stream a call's arguments."""
     middle = len(text) // 2
     return [text[:middle], text[middle:]] if middle else [text]
-
-
-def sse(payload: Record) -> bytes:
-    """One Julep SSE event: a bare ``data:`` line and a blank line."""
-    return b"data: " + json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode() + b"\n\n"
 
 
 class TurnStream:

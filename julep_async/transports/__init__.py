@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import ByteStream, Request, Response, Transport
+from .base import ByteStream, OutcomeAware, Replaying, Request, Response, Transport
 from .memory import InMemoryTransport
 
 if TYPE_CHECKING:
@@ -15,7 +15,9 @@ __all__ = [
     "ByteStream",
     "HttpTransport",
     "InMemoryTransport",
+    "OutcomeAware",
     "RecordingTransport",
+    "Replaying",
     "Request",
     "Response",
     "Transport",

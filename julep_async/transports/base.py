@@ -13,15 +13,16 @@ from typing import Protocol, cast, runtime_checkable
 
 import attrs
 
-__all__ = ["ByteStream", "Request", "Response", "Transport"]
+from .._redact import REDACTED, SECRET_HEADERS
+from ..config import Timeout
+
+__all__ = ["ByteStream", "OutcomeAware", "Replaying", "Request", "Response", "Transport"]
 
 Query = tuple[tuple[str, str], ...]
-SECRET_HEADERS = frozenset({"authorization", "x-auth-key", "x-custom-api-key"})
-"""Headers that carry credentials: never shown in a repr, never written to a cassette."""
 
 
 def _redacted(headers: Mapping[str, str]) -> str:
-    return repr({k: "<redacted>" if k in SECRET_HEADERS else v for k, v in headers.items()})
+    return repr({k: REDACTED if k in SECRET_HEADERS else v for k, v in headers.items()})
 
 
 @runtime_checkable
@@ -44,7 +45,8 @@ class Request:
         headers: header names in lower case.
         body: the encoded JSON body, if any.
         stream: the caller wants the body as a :class:`ByteStream` (SSE).
-        timeout: seconds one attempt may take (``None`` = no limit).
+        timeout: the limits of this attempt (its ``attempt`` already lowered to the time
+            left before the call's deadline); a transport that waits on I/O enforces them.
     """
 
     method: str
@@ -53,7 +55,7 @@ class Request:
     headers: Mapping[str, str] = attrs.field(factory=dict, repr=_redacted)
     body: bytes | None = None
     stream: bool = False
-    timeout: float | None = None
+    timeout: Timeout = Timeout()
 
 
 @attrs.frozen
@@ -85,13 +87,39 @@ class Transport(Protocol):
 
     Only the client calls :meth:`handle_async_request`. When ``request.stream`` is set
     the transport may answer with ``Response.stream``; the caller then owns the stream
-    and must exhaust or close it. A transport with a true ``replaying`` attribute plays
-    back recorded replies: the client then skips retry waits, as no server is waiting.
+    and must exhaust or close it. A transport may also implement :class:`Replaying` and
+    :class:`OutcomeAware`.
     """
 
     async def handle_async_request(self, request: Request) -> Response: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class Replaying(Protocol):
+    """Optional for a :class:`Transport`: it may answer from a recording, with no server behind it.
+
+    While :attr:`replaying` is true the client does not sleep between retries (no server
+    would notice the pause), just as inside :func:`julep_async.testing.no_backoff`.
+    """
+
+    @property
+    def replaying(self) -> bool: ...
+
+
+@runtime_checkable
+class OutcomeAware(Protocol):
+    """Optional for a :class:`Transport`: it wants to know how the work done through it ended.
+
+    An :class:`~julep_async.AsyncClient` that owns such a transport closes it with
+    ``aclose_after(error)`` in place of ``aclose()``: ``error`` is the exception that ended
+    the client's ``async with`` block, or ``None`` when the block ended normally or the
+    client was closed with ``aclose()``. A recording transport uses it to keep a failed
+    run from saving a complete cassette, and to let the block's own error surface.
+    """
+
+    async def aclose_after(self, error: BaseException | None) -> None: ...
 
 
 class BytesStream:

@@ -8,11 +8,12 @@ raised while sending or while reading a body, is translated once, here, through
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 import aiohttp
 
-from ..config import Limits, Timeout
+from ..config import Limits
 from ..exceptions import APIConnectionError, APIError, APITimeoutError, JulepError
 from .base import Request, Response
 
@@ -41,26 +42,31 @@ def _translated(error: Exception, request: Request) -> Exception:
     raise error
 
 
+@functools.lru_cache(maxsize=32)
+def socket_timeouts(connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+    """aiohttp's limits for connecting and for each read (made once per pair; a few pairs are in use)."""
+    return aiohttp.ClientTimeout(total=None, connect=connect, sock_read=read)
+
+
 class HttpTransport:
     """Talks to a Julep-compatible server over HTTP with one aiohttp ``ClientSession``.
 
     Args:
         base_url: e.g. ``https://api.julep.ai/api`` or ``http://127.0.0.1:8080``.
-        timeout: ``connect`` and ``read`` apply here; the per-attempt limit comes with
-            each request.
         limits: the connection pool (total and per host, keep-alive).
 
-    The session is created on first use, inside the running event loop, and closed by
-    :meth:`aclose`. Replies are decompressed (gzip, deflate) transparently.
+    Each request brings its own :class:`~julep_async.config.Timeout`: ``attempt`` bounds
+    sending it and reading the whole reply (for a stream: until its headers), ``connect``
+    opening a connection and ``read`` each wait for data. The session is created on first
+    use, inside the running event loop, and closed by :meth:`aclose`. Replies are
+    decompressed (gzip, deflate) transparently.
     """
 
-    def __init__(self, base_url: str, *, timeout: Timeout = Timeout(), limits: Limits = Limits()) -> None:
+    def __init__(self, base_url: str, *, limits: Limits = Limits()) -> None:
         self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
         self.limits = limits
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
 
     def __repr__(self) -> str:
         return f"<HttpTransport {self.base_url} {'open' if self._session else 'idle'}>"
@@ -85,34 +91,20 @@ class HttpTransport:
             raise JulepError("this HttpTransport belongs to another event loop; create one per loop")
         return self._session
 
-    def _limits(self, attempt: float | None) -> aiohttp.ClientTimeout:
-        """aiohttp's timeout for one attempt of at most ``attempt`` seconds (made once per value)."""
-        limits = self._timeouts.get(attempt)
-        if limits is None:
-            limits = self._timeouts[attempt] = aiohttp.ClientTimeout(
-                total=attempt, connect=self.timeout.connect, sock_read=self.timeout.read
-            )
-        return limits
-
     async def handle_async_request(self, request: Request) -> Response:
         session = self._client()
-        url = self.base_url + request.path
+        timeout = request.timeout
         try:
-            if request.stream:  # the attempt's limit runs until the headers; then ``read`` applies
-                async with asyncio.timeout(request.timeout):
-                    reply = await session.request(request.method, url, params=request.query or None,
-                                                  headers=request.headers, data=request.body,
-                                                  timeout=self._limits(None))
-                if reply.status < 400:
+            async with asyncio.timeout(timeout.attempt):
+                reply = await session.request(request.method, self.base_url + request.path,
+                                              params=request.query or None, headers=request.headers,
+                                              data=request.body, timeout=socket_timeouts(timeout.connect, timeout.read))
+                if request.stream and reply.status < 400:  # ``read`` applies from here on
                     return Response(reply.status, _lower(reply.headers), stream=_BodyStream(request, reply))
-            else:
-                reply = await session.request(request.method, url, params=request.query or None,
-                                              headers=request.headers, data=request.body,
-                                              timeout=self._limits(request.timeout))
-            try:
-                body = await reply.read()
-            finally:
-                reply.release()
+                try:
+                    body = await reply.read()
+                finally:
+                    reply.release()
         except Exception as error:
             raise _translated(error, request) from error
         return Response(reply.status, _lower(reply.headers), body)

@@ -13,46 +13,26 @@ imported); ``"once"`` records when the cassette does not exist, else replays;
 
 from __future__ import annotations
 
-import base64
-import difflib
 import json
 import os
-import urllib.parse
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Literal
 
 import anyio
 
-from .. import exceptions
-from ..exceptions import APIConnectionError, APIError, CassetteError, CassetteMissError, ValidationError
-from . import cassette
-from .base import SECRET_HEADERS, ByteStream, Request, Response, StreamWrapper, Transport
+from .. import __version__, _sse, exceptions
+from .._redact import Redactor, credentials
+from ..exceptions import APIConnectionError, APIError, CassetteError, ValidationError
+from . import _misses, cassette
+from .base import ByteStream, Request, Response, StreamWrapper, Transport
+from .cassette import Interaction, RecordedError, RecordedRequest, RecordedResponse, RecordedStream, StreamEvent
 from .memory import InMemoryTransport
 
 RecordMode = Literal["none", "once", "new_episodes", "all"]
 MODES: tuple[RecordMode, ...] = ("none", "once", "new_episodes", "all")
-MIN_SECRET_LENGTH = 8  # shorter keys would match ordinary text; they are not scanned for
-
-Interaction = dict[str, Any]
-
-
-def request_form(request: Request) -> dict[str, Any]:
-    """How a request is written in a cassette (credentials and volatile headers left out)."""
-    return {
-        "method": request.method,
-        "path": request.path,
-        "query": sorted([list(pair) for pair in request.query]),
-        "headers": {k: v for k, v in request.headers.items() if k in cassette.REQUEST_HEADERS},
-        **cassette.encode_body(request.body),
-    }
-
-
-def key_of(form: dict[str, Any]) -> str:
-    """The pairing key of a request form: method, path, query and body — not headers."""
-    body = {k: form[k] for k in ("body", "text", "base64") if k in form}
-    return f"{form['method']} {form['path']} {cassette.canonical_json(form['query'])} {cassette.canonical_json(body)}"
 
 
 class RecordingTransport:
@@ -71,10 +51,14 @@ class RecordingTransport:
             ``Authorization``, ``X-Auth-Key`` and ``X-Custom-Api-Key`` always count).
         rerecord: the command that re-records this cassette, quoted in error messages.
 
-    ``aclose()`` saves a recording (atomically; refused if a secret appears anywhere in
-    it) or, after a replay, fails on interactions left unused. ``aclose(complete=False)``
-    marks a failed record run: a new cassette is written marked incomplete, an existing
-    one is left as it was.
+    Closing saves a recording (atomically; refused if a secret appears anywhere in it) or,
+    after a replay, fails on interactions left unused — but only when the work done through
+    it succeeded. After a failure (``aclose(complete=False)``, ``aclose_after(error)``, or
+    an ``async with`` block that raised), a new cassette is written marked incomplete, an
+    existing one is left as it was, and unused interactions are not reported, so the
+    error that ended the work is the one that surfaces. An
+    :class:`~julep_async.AsyncClient` that owns this transport tells it how its own block
+    ended (see :class:`~julep_async.transports.base.OutcomeAware`).
     """
 
     def __init__(
@@ -108,7 +92,7 @@ class RecordingTransport:
         self._existed = existed
         self._closed = False
         if mode != "all" and (self.replaying or existed):
-            self._index(cassette.load(self.path, self.rerecord)["interactions"])
+            self._index(cassette.load(self.path, self.rerecord).interactions)
         if inner is None and self._recording:
             raise CassetteError(f"mode {mode!r} records, and needs an inner transport to record through "
                                 f"(there is no cassette at {self.path} to replay)")
@@ -117,30 +101,35 @@ class RecordingTransport:
         what = "replaying" if self.replaying else "recording"
         return f"<RecordingTransport {what} {self.path} mode={self.mode}>"
 
-    def _index(self, interactions: list[Interaction]) -> None:
+    def _index(self, interactions: Iterable[Interaction]) -> None:
         for interaction in interactions:
-            self._recorded[key_of(interaction["request"])].append(interaction)
+            self._recorded[interaction.request.key()].append(interaction)
         for recorded in self._recorded.values():
-            recorded.sort(key=lambda i: i["occurrence"])
+            recorded.sort(key=lambda i: i.occurrence)
 
     # -- the seam -----------------------------------------------------------------
 
     async def handle_async_request(self, request: Request) -> Response:
         if self._closed:
             raise CassetteError(f"{self!r} is closed")
-        form = request_form(request)
-        key = key_of(form)
+        recorded_request = RecordedRequest.of(request)
+        key = recorded_request.key()
         occurrence = self._issued[key]
         self._issued[key] = occurrence + 1  # taken at issue time: completion order never matters
         recorded = self._recorded.get(key)
         if recorded is not None and occurrence < len(recorded) and self.mode != "all":
             return await self._replay(recorded[occurrence], request)
         if not self._recording:
-            raise self._miss(form, key, occurrence)
-        return await self._record(request, form, occurrence)
+            raise _misses.miss(recorded_request, occurrence, self._recorded, path=self.path, rerecord=self.rerecord)
+        return await self._record(request, recorded_request, occurrence)
 
     async def aclose(self, *, complete: bool = True) -> None:
-        """Save the recording, or check that the replay used every interaction."""
+        """Save the recording, or check that the replay used every interaction.
+
+        Args:
+            complete: the work done through this transport succeeded; ``False`` marks a
+                failed run (see the class docstring).
+        """
         if self._closed:
             return
         self._closed = True
@@ -149,216 +138,150 @@ class RecordingTransport:
                 if complete or not self._existed:
                     self._save(complete)
             elif complete and not self.allow_unused:
-                self._check_all_used()
+                error = _misses.unused(self._recorded, self._issued, path=self.path, rerecord=self.rerecord)
+                if error is not None:
+                    raise error
         finally:
             if self._inner is not None:
                 await self._inner.aclose()
 
+    async def aclose_after(self, error: BaseException | None) -> None:
+        """Close after work that ended with ``error`` (``None``: it succeeded)."""
+        await self.aclose(complete=error is None)
+
     async def __aenter__(self) -> RecordingTransport:
         return self
 
-    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        await self.aclose(complete=exc_type is None)
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.aclose_after(exc)
 
     # -- replay -------------------------------------------------------------------
 
     async def _replay(self, interaction: Interaction, request: Request) -> Response:
-        if (error := interaction.get("error")) is not None:
-            raise _error_class(error["type"])(error.get("message", "recorded failure"))
-        response = interaction["response"]
-        headers = dict(response.get("headers", {}))
-        if "stream" not in response:
-            return Response(response["status"], headers, cassette.decode_body(response))
-        stream = _Replayed(response["stream"], self.pacing, self.rerecord)
+        if interaction.error is not None:
+            raise _raised(interaction.error)
+        response = interaction.response
+        assert response is not None  # an interaction holds a response or an error
+        headers = dict(response.headers)
+        if response.stream is None:
+            return Response(response.status, headers, response.raw_body())
+        stream = _Replayed(response.stream, self.pacing, self.rerecord)
         if request.stream:
-            return Response(response["status"], headers, stream=stream)
-        return Response(response["status"], headers, await Response(0, stream=stream).aread())
-
-    def _miss(self, form: dict[str, Any], key: str, occurrence: int) -> CassetteMissError:
-        sent = f"{form['method']} {form['path']}"
-        recorded = self._recorded.get(key, [])
-        if recorded:
-            reason = (f"the cassette holds {len(recorded)} such request(s) and all were used; "
-                      f"this is occurrence {occurrence + 1}")
-            return CassetteMissError(f"{sent}: {reason} ({self.path}).\nRe-record: {self.rerecord}")
-        candidates = [i["request"] for group in self._recorded.values() for i in group[:1]]
-        same_path = [c for c in candidates if (c["method"], c["path"]) == (form["method"], form["path"])]
-        pool = same_path or [c for c in candidates if c["method"] == form["method"]] or candidates
-        closest = sorted(pool, key=lambda c: -difflib.SequenceMatcher(None, key_of(c), key).quick_ratio())[:3]
-        lines = [f"{sent}: no recorded interaction matches this request in {self.path}."]
-        if closest:
-            lines.append("Closest recorded requests:")
-            lines += [f"  {n}. {c['method']} {c['path']}" for n, c in enumerate(closest, 1)]
-            lines.append("Difference from the closest (- recorded, + sent):")
-            lines += _diff(closest[0], form)
-        else:
-            lines.append("The cassette holds no interactions.")
-        lines.append(f"Re-record: {self.rerecord}")
-        return CassetteMissError("\n".join(lines))
-
-    def _check_all_used(self) -> None:
-        unused = [
-            f"  {group[0]['request']['method']} {group[0]['request']['path']} "
-            f"({len(group) - self._issued.get(key, 0)} of {len(group)} unused)"
-            for key, group in self._recorded.items()
-            if self._issued.get(key, 0) < len(group)
-        ]
-        if unused:
-            raise CassetteError(
-                f"{len(unused)} recorded request(s) in {self.path} were never replayed — the code under test "
-                "no longer makes them:\n" + "\n".join(unused)
-                + f"\nRe-record: {self.rerecord}  (or pass allow_unused=True)"
-            )
+            return Response(response.status, headers, stream=stream)
+        return Response(response.status, headers, await Response(0, stream=stream).aread())
 
     # -- record -------------------------------------------------------------------
 
-    async def _record(self, request: Request, form: dict[str, Any], occurrence: int) -> Response:
+    async def _record(self, request: Request, recorded: RecordedRequest, occurrence: int) -> Response:
         assert self._inner is not None
-        self._secrets.update(_credentials(request))
-        interaction: Interaction = {"occurrence": occurrence, "request": form}
+        self._secrets.update(credentials(request.headers))
+        redact = Redactor(self._secrets)
         try:
             response = await self._inner.handle_async_request(request)
         except APIError as exc:
-            interaction["error"] = {"type": type(exc).__name__, "message": str(exc)}
-            self._new.append(interaction)
+            self._new.append(Interaction(occurrence=occurrence, request=recorded, error=_recorded_error(exc, redact)))
             raise
         headers = {k: v for k, v in response.headers.items() if k not in cassette.VOLATILE_RESPONSE_HEADERS}
         if response.stream is None:
-            interaction["response"] = {"status": response.status, "headers": headers,
-                                       **cassette.encode_body(response.body)}
-            self._new.append(interaction)
+            body = RecordedResponse.fields_of(response.body)
+            reply = RecordedResponse(status=response.status, headers=headers, **body)
+            self._new.append(Interaction(occurrence=occurrence, request=recorded, response=reply))
             return response
 
-        def finished(stream: dict[str, Any]) -> None:
-            interaction["response"] = {"status": response.status, "headers": headers, "stream": stream}
-            self._new.append(interaction)
+        def finished(stream: RecordedStream) -> None:
+            reply = RecordedResponse(status=response.status, headers=headers, stream=stream)
+            self._new.append(Interaction(occurrence=occurrence, request=recorded, response=reply))
 
         return Response(response.status, response.headers,
-                        stream=_Recorder(response.stream, finished, timed=self._timing))
+                        stream=_Recorder(response.stream, finished, timed=self._timing, redact=redact))
 
     def _save(self, complete: bool) -> None:
         kept = [] if self.mode == "all" else [i for group in self._recorded.values() for i in group]
-        interactions = sorted(kept + self._new, key=lambda i: (key_of(i["request"]), i["occurrence"]))
-        from .. import __version__
-
-        text = cassette.dumps({
-            "complete": complete,
-            "format_version": cassette.FORMAT_VERSION,
-            "interactions": interactions,
-            "recorded_with": {"transport": type(self._inner).__name__},
-            "sdk_version": __version__,
-        })
-        for secret in self._secrets:
-            if len(secret) >= MIN_SECRET_LENGTH and any(form in text for form in _encodings(secret)):
-                raise CassetteError(
-                    f"refusing to save {self.path}: an API key sent with the requests appears in the "
-                    "recorded data (a reply echoes it?). Nothing was written."
-                )
+        interactions = sorted(kept + self._new, key=lambda i: (i.request.key(), i.occurrence))
+        text = cassette.dumps(cassette.Cassette(
+            complete=complete, format_version=cassette.FORMAT_VERSION, interactions=tuple(interactions),
+            recorded_with={"transport": type(self._inner).__name__}, sdk_version=__version__,
+        ))
+        if Redactor(self._secrets).found_in(text):
+            raise CassetteError(
+                f"refusing to save {self.path}: an API key sent with the requests appears in the "
+                "recorded data (a reply echoes it?). Nothing was written."
+            )
         cassette.write_atomically(self.path, text)
 
 
-def _credentials(request: Request) -> set[str]:
-    found = set()
-    for name in SECRET_HEADERS:
-        value = request.headers.get(name)
-        if value:
-            found.add(value[7:] if value[:7].lower() == "bearer " else value)
-    return found
+def _recorded_error(error: APIError, redact: Redactor) -> RecordedError:
+    return RecordedError(type=type(error).__name__, message=redact(str(error)))
 
 
-def _encodings(secret: str) -> list[str]:
-    """The forms a secret can take in a file: raw, base64 (alone or as ``Bearer``), URL-encoded."""
-    raw = secret.encode()
-    return [secret, base64.b64encode(raw).decode(), base64.b64encode(b"Bearer " + raw).decode(),
-            urllib.parse.quote(secret, safe=""), base64.urlsafe_b64encode(raw).decode().rstrip("=")]
+def _raised(error: RecordedError) -> APIError:
+    """The SDK error a recorded failure stands for (a connection error if the name is unknown)."""
+    cls = getattr(exceptions, error.type, None)
+    return (cls if isinstance(cls, type) and issubclass(cls, APIError) else APIConnectionError)(error.message)
 
 
-def _error_class(name: str) -> type[APIError]:
-    cls = getattr(exceptions, name, None)
-    return cls if isinstance(cls, type) and issubclass(cls, APIError) else APIConnectionError
-
-
-def _diff(recorded: dict[str, Any], sent: dict[str, Any]) -> list[str]:
-    def lines(form: dict[str, Any]) -> list[str]:
-        shown = {k: form[k] for k in ("method", "path", "query", "body", "text") if k in form}
-        return json.dumps(shown, sort_keys=True, indent=2, ensure_ascii=False).splitlines()
-
-    diff = difflib.unified_diff(lines(recorded), lines(sent), "recorded", "sent", lineterm="", n=2)
-    return ["    " + line for line in list(diff)[2:]] or ["    (identical apart from the occurrence count)"]
-
-
-def _split_events(buffer: bytes) -> tuple[list[bytes], bytes]:
-    """Complete SSE event blocks, and what remains after the last blank line."""
-    blocks = buffer.replace(b"\r\n", b"\n").split(b"\n\n")
-    return [b for b in blocks[:-1] if b.strip()], blocks[-1]
-
-
-def _event_form(block: bytes) -> Any:
-    data = b"\n".join(line[5:].removeprefix(b" ") for line in block.split(b"\n") if line.startswith(b"data:"))
+def _event_data(data: str) -> Any:
+    """An event's data as a cassette holds it: JSON as structure, anything else as ``raw``."""
     try:
         return json.loads(data)
     except ValueError:
-        return {"raw": block.decode(errors="replace")}
+        return {"raw": data}
 
 
 class _Recorder(StreamWrapper):
     """Passes each chunk on at once and notes it; the stream's record is made when it ends."""
 
-    def __init__(self, inner: ByteStream, finished: Any, *, timed: bool) -> None:
+    def __init__(self, inner: ByteStream, finished: Callable[[RecordedStream], None], *,
+                 timed: bool, redact: Redactor) -> None:
         super().__init__(inner)
         self._finished = finished
         self._timed = timed
+        self._redact = redact
         self._started = anyio.current_time() if timed else 0.0
-        self._events: list[dict[str, Any]] = []
-        self._buffer = b""
-        self._end = "cancelled"
-        self._error: dict[str, str] | None = None
+        self._events: list[StreamEvent] = []
+        self._decoder = _sse.Decoder()
+        self._end: Literal["clean", "cancelled", "cut"] = "cancelled"
+        self._error: RecordedError | None = None
 
     def _passed(self, chunk: bytes) -> None:
         offset = round((anyio.current_time() - self._started) * 1000) if self._timed else 0
-        blocks, self._buffer = _split_events(self._buffer + chunk)
-        self._events += [{"data": _event_form(block), "offset_ms": offset} for block in blocks]
+        self._events += [StreamEvent(data=_event_data(data), offset_ms=offset) for data in self._decoder.feed(chunk)]
 
     def _ending(self, error: BaseException) -> BaseException:
         if isinstance(error, StopAsyncIteration):
             self._end = "clean"
         elif isinstance(error, APIError):
-            self._end, self._error = "cut", {"type": type(error).__name__, "message": str(error)}
+            self._end, self._error = "cut", _recorded_error(error, self._redact)
         return error
 
     async def _closed(self) -> None:
-        record: dict[str, Any] = {"end": self._end, "error": self._error, "events": self._events}
-        if self._buffer.strip():
-            record["partial"] = self._buffer.decode(errors="replace")
-        self._finished(record)
+        partial = self._decoder.pending.decode(errors="replace") or None
+        self._finished(RecordedStream(events=tuple(self._events), end=self._end, error=self._error, partial=partial))
 
 
 class _Replayed:
     """A recorded stream played back: same events, same ending."""
 
-    def __init__(self, stream: dict[str, Any], pacing: str, rerecord: str) -> None:
+    def __init__(self, stream: RecordedStream, pacing: str, rerecord: str) -> None:
         self._stream = stream
         self._events: AsyncIterator[bytes] = self._play(pacing, rerecord)
 
     async def _play(self, pacing: str, rerecord: str) -> AsyncIterator[bytes]:
         previous = 0
-        for event in self._stream["events"]:
-            if pacing == "recorded" and event["offset_ms"] > previous:
-                await anyio.sleep((event["offset_ms"] - previous) / 1000)
-            previous = event["offset_ms"]
-            data = event["data"]
-            if isinstance(data, dict) and set(data) == {"raw"}:
-                yield data["raw"].encode() + b"\n\n"
-            else:
-                yield b"data: " + json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode() + b"\n\n"
-        if partial := self._stream.get("partial"):
-            yield partial.encode()
-        if self._stream["end"] == "cut":
-            error = self._stream.get("error") or {"type": "APIConnectionError", "message": "stream cut"}
-            raise _error_class(error["type"])(error.get("message", "the stream was cut"))
-        if self._stream["end"] == "cancelled":
+        for event in self._stream.events:
+            if pacing == "recorded" and event.offset_ms > previous:
+                await anyio.sleep((event.offset_ms - previous) / 1000)
+            previous = event.offset_ms
+            raw = isinstance(event.data, dict) and set(event.data) == {"raw"}
+            yield _sse.encode(event.data["raw"]) if raw else _sse.encode_json(event.data)
+        if self._stream.partial:
+            yield self._stream.partial.encode()
+        if self._stream.end == "cut":
+            raise _raised(self._stream.error or RecordedError(type="APIConnectionError", message="the stream was cut"))
+        if self._stream.end == "cancelled":
             raise CassetteError(
-                f"the recording of this stream stops after {len(self._stream['events'])} event(s): the consumer "
+                f"the recording of this stream stops after {len(self._stream.events)} event(s): the consumer "
                 f"closed it early while recording. Re-record: {rerecord}"
             )
 

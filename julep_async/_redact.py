@@ -1,0 +1,95 @@
+"""The one redaction function: a secret, in any form text can hold it, becomes ``<redacted>``.
+
+Error messages and bodies, log lines and the cassette scan all go through :class:`Redactor`.
+The forms, matched in any letter case: raw, JSON-escaped (once or twice, as a JSON text
+inside a JSON string holds it), URL-encoded (``%20`` or ``+`` for a space), hex, and
+base64 (standard or URL-safe, padded or not) alone or anywhere inside a longer base64
+text — ``base64("Bearer <key>")``, or ``Basic base64("user:<key>")``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import json
+import re
+import urllib.parse
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = ["MIN_SECRET_LENGTH", "REDACTED", "Redactor", "credentials"]
+
+MIN_SECRET_LENGTH = 8
+"""Shorter values would match ordinary text; they are not treated as secrets."""
+REDACTED = "<redacted>"
+SECRET_HEADERS = frozenset({"authorization", "x-auth-key", "x-custom-api-key"})
+"""Headers that carry credentials: never shown in a repr, never written to a cassette."""
+
+
+def credentials(headers: Mapping[str, str]) -> set[str]:
+    """The secrets that ``headers`` carry: each credential header's value without its
+    ``Bearer``/``Basic`` scheme, and the password inside ``Basic base64(user:password)``."""
+    found = set()
+    for name in SECRET_HEADERS & headers.keys():
+        scheme, _, token = headers[name].partition(" ")
+        if not token or scheme.lower() not in ("bearer", "basic"):
+            scheme, token = "", headers[name]
+        found.add(token)
+        if scheme.lower() == "basic":
+            with contextlib.suppress(binascii.Error, UnicodeDecodeError):
+                found.add(base64.b64decode(token, validate=True).decode().partition(":")[2])
+    return found
+
+
+def forms(secret: str) -> set[str]:
+    """Every text ``secret`` can appear as (see the module docstring)."""
+    raw = secret.encode()
+    escaped = json.dumps(secret)[1:-1]
+    found = {secret, escaped, json.dumps(secret, ensure_ascii=False)[1:-1], json.dumps(escaped)[1:-1],
+             urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret, safe=""), raw.hex()}
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        whole = encode(raw).decode()
+        found |= {whole, whole.rstrip("=")}
+        for shift in (0, 1, 2):  # inside a longer base64 text: what stays the same at each alignment
+            text = encode(b"\0" * shift + raw).decode()
+            found.add(text[4 if shift else 0 : len(text) - (4 if (shift + len(raw)) % 3 else 0)])
+    return {form for form in found if form}
+
+
+class Redactor:
+    """Finds and hides ``secrets`` (those of at least :data:`MIN_SECRET_LENGTH` characters)."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self.secrets = frozenset(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
+        every = sorted({form for secret in self.secrets for form in forms(secret)}, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, every)), re.IGNORECASE) if every else None
+
+    def __repr__(self) -> str:
+        return f"<Redactor of {len(self.secrets)} secret(s)>"
+
+    def __call__(self, text: str) -> str:
+        """``text`` with every form of every secret replaced by ``<redacted>``."""
+        return text if self._pattern is None else self._pattern.sub(REDACTED, text)
+
+    def found_in(self, text: str) -> bool:
+        return self._pattern is not None and self._pattern.search(text) is not None
+
+    def data(self, value: Any) -> Any:
+        """A decoded JSON value with its strings (keys included) redacted."""
+        if self._pattern is None:
+            return value
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, dict):
+            return {self(key): self.data(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.data(item) for item in value]
+        return value
+
+    def error(self, error: BaseException) -> None:
+        """Redact ``error``'s message (and so its ``str`` and ``repr``) in place."""
+        if self._pattern is not None and error.args and self.found_in(str(error)):
+            error.args = (self(str(error)),)
+            if hasattr(error, "message"):
+                error.message = error.args[0]
