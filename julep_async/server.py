@@ -65,7 +65,7 @@ def make_app(backend: Backend | None = None) -> web.Application:
     """An aiohttp.web application serving ``backend`` (default: a fresh one)."""
     app = web.Application(client_max_size=16 * 1024 * 1024)
     app[BACKEND_KEY] = backend or Backend()
-    app.router.add_route("*", "/{tail:.*}", _handle)
+    app.router.add_route("*", r"/{tail:[\s\S]*}", _handle)  # every path, control characters included
     return app
 
 

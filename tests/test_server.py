@@ -154,3 +154,14 @@ async def test_a_stream_whose_client_left_before_it_started_is_still_closed() ->
                     await handled.wait()
                     tg.cancel_scope.cancel()
                 assert (await client.sessions.chat(session.id, message)).content  # the turn was given back
+
+
+@pytest.mark.anyio
+@pytest.mark.asyncio_only
+async def test_a_path_with_control_characters_gets_a_json_404() -> None:
+    import aiohttp
+
+    async with running(Backend()) as url, aiohttp.ClientSession() as http:
+        async with http.get(f"{url}/sessions/a%0Ab%0Dc", headers={"authorization": "Bearer k"}) as reply:
+            assert reply.status == 404 and reply.content_type == "application/json"
+            assert "not found" in (await reply.json())["error"]["message"]
