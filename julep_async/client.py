@@ -83,7 +83,7 @@ class AsyncClient:
         close_transport: bool = True,
     ) -> None:
         api_key = api_key if api_key is not None else os.environ.get("JULEP_API_KEY")
-        self.base_url = (base_url or os.environ.get("JULEP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        self.base_url: str = (base_url or os.environ.get("JULEP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         close_transport = close_transport or transport is None  # one it builds, it closes
         if transport is None:
             if not api_key:
