@@ -14,7 +14,7 @@ import inspect
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from types import TracebackType
-from typing import Generic, ParamSpec, Self, TypeVar
+from typing import Generic, ParamSpec, Self, TypeVar, cast
 
 import anyio
 from anyio.from_thread import BlockingPortal
@@ -138,7 +138,9 @@ class Blocking(Generic[A]):
 
     def _wait_or_stream(self, call: Awaitable[T | AsyncStream[S]]) -> T | SyncStream[S]:
         result = self._wait(call)
-        return SyncStream(self._portal, result) if isinstance(result, AsyncStream) else result
+        if isinstance(result, AsyncStream):  # isinstance() cannot see the item type: it is S
+            return SyncStream(self._portal, cast("AsyncStream[S]", result))
+        return result
 
     def _pager(self, pager: AsyncPager[T]) -> SyncPager[T]:
         return SyncPager(self._portal, pager)

@@ -505,6 +505,14 @@ class SyncDocs(Blocking[Docs]):
 class SyncAgentDocs(Blocking[AgentDocs]):
     """The blocking twin of :class:`~julep_async.resources.docs.AgentDocs`."""
 
+    @property
+    def collection(self) -> str:
+        return self._async.collection
+
+    @property
+    def search_suffix(self) -> str:
+        return self._async.search_suffix
+
     def create(
         self,
         agent_id: str,
@@ -620,6 +628,14 @@ class SyncAgentTools(Blocking[AgentTools]):
 class SyncUserDocs(Blocking[UserDocs]):
     """The blocking twin of :class:`~julep_async.resources.docs.UserDocs`."""
 
+    @property
+    def collection(self) -> str:
+        return self._async.collection
+
+    @property
+    def search_suffix(self) -> str:
+        return self._async.search_suffix
+
     def create(
         self,
         user_id: str,
@@ -694,6 +710,14 @@ class SyncUserDocs(Blocking[UserDocs]):
 
 class SyncSessionDocs(Blocking[SessionDocs]):
     """The blocking twin of :class:`~julep_async.resources.docs.SessionDocs`."""
+
+    @property
+    def collection(self) -> str:
+        return self._async.collection
+
+    @property
+    def search_suffix(self) -> str:
+        return self._async.search_suffix
 
     def create(
         self,

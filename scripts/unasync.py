@@ -174,7 +174,7 @@ class Prop:
 
 
 def _decorators(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
-    names = []
+    names: list[str] = []
     for decorator in node.decorator_list:
         if not isinstance(decorator, ast.Name):
             raise GeneratorError(f"{node.name}: decorator {ast.unparse(decorator)!r} is not supported")
@@ -191,7 +191,8 @@ def lineage(module: Module, cls: ast.ClassDef) -> Iterator[tuple[Module, ast.Cla
 
 
 def members(module: Module, cls: ast.ClassDef) -> tuple[list[Prop], list[Method]]:
-    """The public properties and methods of a class, inherited ones included, in order."""
+    """The public properties (class attributes among them) and methods of a class,
+    inherited ones included, in order."""
     props: dict[str, Prop] = {}
     methods: dict[str, Method] = {}
     seen: set[str] = set()
@@ -200,6 +201,9 @@ def members(module: Module, cls: ast.ClassDef) -> tuple[list[Prop], list[Method]
         for item in node.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 level.setdefault(item.name, []).append(item)
+            elif (attribute := _class_attribute(owner, node, item)) is not None and attribute.name not in seen:
+                seen.add(attribute.name)
+                props[attribute.name] = attribute
         for name, defs in level.items():
             if name in seen:
                 continue
@@ -223,6 +227,24 @@ def members(module: Module, cls: ast.ClassDef) -> tuple[list[Prop], list[Method]
                 raise GeneratorError(f"{node.name}.{name}: expected one implementation, found {len(impl)}")
             methods[name] = Method(owner, name, overloads, impl[0])
     return list(props.values()), list(methods.values())
+
+
+def _class_attribute(module: Module, cls: ast.ClassDef, item: ast.stmt) -> Prop | None:
+    """A public attribute set in the class body, typed by its annotation or its literal."""
+    annotation: ast.expr | None
+    if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+        name, annotation = item.target.id, item.annotation
+    elif isinstance(item, ast.Assign) and len(item.targets) == 1 and isinstance(item.targets[0], ast.Name):
+        name = item.targets[0].id
+        value = item.value.value if isinstance(item.value, ast.Constant) else None
+        annotation = ast.Name(type(value).__name__) if isinstance(value, (str, int, float, bool)) else None
+        if annotation is None and not name.startswith("_"):
+            raise GeneratorError(f"{cls.name}.{name}: annotate the class attribute")
+    else:
+        return None
+    if name.startswith("_") or annotation is None:
+        return None
+    return Prop(module, name, None, annotation)
 
 
 def attributes(module: Module, cls: ast.ClassDef) -> list[Prop]:
