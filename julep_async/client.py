@@ -39,7 +39,7 @@ from .types import Input
 from .types._fields import FieldError, check_json
 
 T = TypeVar("T")
-logger = logging.getLogger("julep_async")
+logger: logging.Logger = logging.getLogger("julep_async")
 
 
 class _State(enum.Enum):

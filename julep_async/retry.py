@@ -21,7 +21,7 @@ from .transports.base import Request, Response
 
 __all__ = ["RetryPolicy", "retry_delay", "send_with_retries", "set_testing"]
 
-logger = logging.getLogger("julep_async")
+logger: logging.Logger = logging.getLogger("julep_async")
 
 RETRY_STATUSES = frozenset({408, 409, 429})
 _testing = False

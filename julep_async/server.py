@@ -17,7 +17,7 @@ from aiohttp import web
 from .backend import Backend
 from .transports.base import Request
 
-BACKEND_KEY = web.AppKey("backend", Backend)
+BACKEND_KEY: web.AppKey[Backend] = web.AppKey("backend", Backend)
 
 
 async def _handle(http: web.Request) -> web.StreamResponse:

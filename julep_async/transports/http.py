@@ -55,7 +55,7 @@ class HttpTransport:
     """
 
     def __init__(self, base_url: str, *, timeout: Timeout = Timeout(), limits: Limits = Limits()) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url: str = base_url.rstrip("/")
         self.timeout = timeout
         self.limits = limits
         self._session: aiohttp.ClientSession | None = None
