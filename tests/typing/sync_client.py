@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import assert_type
 
-from julep_async import ChatOutcome, Client, Page
+from julep_async import ChatOutcome, Client, Page, SyncPager, SyncStream
 from julep_async.config import Timeout
 from julep_async.retry import RetryPolicy
-from julep_async.sync import SyncPager, SyncStream
 from julep_async.transports import InMemoryTransport, Transport
 from julep_async.types import (
     Agent,
