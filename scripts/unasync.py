@@ -11,9 +11,11 @@ What it writes, starting from ``AsyncClient`` in ``julep_async/client.py``:
 - ``Client``: the exact parameters of ``AsyncClient.__init__``, a typed property for each
   public property and each public attribute set in ``__init__``, and every public method.
 - For every property (of the client, or of a class already twinned) whose type is a class
-  of the package with public ``async def`` methods, a twin class ``Sync<Name>`` with the
-  same public methods (inherited ones included), parameters, defaults, ``@overload``\\ s
-  and docstrings, and the same properties.
+  of ``julep_async/resources/`` with public ``async def`` methods, a twin class
+  ``Sync<Name>`` with the same public methods (inherited ones included), parameters,
+  defaults, overloads and docstrings, and the same properties and public attributes.
+  A resource or method added there (a ``with_raw_response`` namespace, say) needs no
+  change here, only a re-run.
 
 Types are mapped by name wherever they occur: ``AsyncPager`` → ``SyncPager``,
 ``AsyncStream`` → ``SyncStream``, ``AsyncClient`` → ``Client``, a twinned class → its twin,
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import builtins
 import difflib
 import re
 import sys
@@ -55,8 +58,7 @@ RENAMES = {"AsyncClient": "Client", "AsyncPager": "SyncPager", "AsyncStream": "S
 # What ``julep_async/_blocking.py`` provides by hand for the client, in place of these.
 LIFECYCLE = {"aclose"}
 DECORATORS = {"overload", "property", "cached_property"}
-BUILTINS = {"None", "bool", "bytes", "dict", "float", "int", "list", "object", "set", "str", "tuple", "type",
-            "frozenset"}
+BUILTINS = set(dir(builtins))
 STDLIB = set(sys.stdlib_module_names)
 
 
@@ -311,7 +313,7 @@ class Writer:
                 if not mapped:
                     raise GeneratorError(f"{where}: {name} cannot be passed to the blocking client")
                 continue
-            if name in BUILTINS:
+            if name in BUILTINS and name not in module.symbols:
                 continue
             source, real = origin(module, name)
             if not real:
@@ -386,11 +388,11 @@ class Writer:
     def body(self, module: Module, fn: ast.FunctionDef | ast.AsyncFunctionDef, *, client: bool) -> str:
         """The one statement that runs ``{call}`` (the async twin's method) and maps its result."""
         where = f"{module.name}:{fn.lineno} {fn.name}"
-        members = _union(_required(fn.returns, where))
-        heads = [_head(member) for member in members]
+        union = _union(_required(fn.returns, where))
+        heads = [_head(member) for member in union]
         mapped = {head for head in heads if head in self.renames}
-        nested = [ast.unparse(member) for member in members if _head(member) not in self.renames
-                  and any(isinstance(n, ast.Name) and n.id in self.renames for n in ast.walk(member))]
+        nested = [ast.unparse(member) for member in union if isinstance(member, ast.Subscript)
+                  and any(isinstance(n, ast.Name) and n.id in self.renames for n in ast.walk(member.slice))]
         if not nested and isinstance(fn, ast.AsyncFunctionDef):
             if not mapped:
                 return "self._wait({call})" if heads == ["None"] else "return self._wait({call})"
@@ -440,10 +442,7 @@ class Writer:
     # classes
 
     def client(self) -> list[str]:
-        module = load(ENTRY[0])
-        found = find_class(module, ENTRY[1])
-        assert found is not None
-        module, cls = found
+        module, cls = entry()
         init = next(n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__")
         params, forward = self.parameters(module, init)
         self.need(module.name, cls.name)
@@ -470,12 +469,18 @@ class Writer:
             lines += ["", *self.method(method, client=False)]
         return lines
 
+    def plan(self) -> None:
+        """Find every class to twin before writing, so each type is mapped wherever it occurs."""
+        pending = [entry()]
+        while pending:
+            for prop in members(*pending.pop(0))[0]:
+                known = len(self.twins)
+                self.twin_of(prop.module, prop.annotation)
+                pending += [(twin.module, twin.cls) for twin in self.twins[known:]]
+
     def module(self) -> str:
-        classes = [self.client()]
-        done = 0
-        while done < len(self.twins):  # properties plan more twins as they are written
-            classes.append(self.twin(self.twins[done]))
-            done += 1
+        self.plan()
+        classes = [self.client(), *(self.twin(twin) for twin in self.twins)]
         self.need(RUNTIME, "SyncPager")
         self.need(RUNTIME, "SyncStream")
         exported = sorted(["Client", "SyncPager", "SyncStream", *(t.name for t in self.twins)])
@@ -603,6 +608,13 @@ def _module_key(module: str) -> tuple[int, str]:
 def _name_key(name: str) -> tuple[int, str]:
     """isort's order by type: CONSTANTS, Classes, functions."""
     return (0 if name.isupper() else 1 if name[0].isupper() else 2, name.lower())
+
+
+def entry() -> tuple[Module, ast.ClassDef]:
+    found = find_class(load(ENTRY[0]), ENTRY[1])
+    if found is None:
+        raise GeneratorError(f"no class {ENTRY[1]} in {ENTRY[0]}")
+    return found
 
 
 def generate() -> str:
