@@ -17,7 +17,7 @@ from .pagination import AsyncPager, Page
 from .resources.sessions import ChatJob, ChatOutcome
 from .retry import RetryPolicy
 from .streaming import AsyncStream
-from .sync import Client
+from .sync import Client, SyncPager, SyncStream
 
 __all__ = [
     "UNSET",
@@ -30,6 +30,8 @@ __all__ = [
     "Limits",
     "Page",
     "RetryPolicy",
+    "SyncPager",
+    "SyncStream",
     "Timeout",
     "__version__",
 ]

@@ -50,7 +50,7 @@ from .types import Input
 from .types._fields import FieldError, check_json, shown
 
 T = TypeVar("T")
-logger = logging.getLogger("julep_async")
+logger: logging.Logger = logging.getLogger("julep_async")
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _UNSAFE = re.compile(r"[\r\n\0]")
 
@@ -98,7 +98,7 @@ class AsyncClient:
     ) -> None:
         api_key = api_key if api_key is not None else os.environ.get("JULEP_API_KEY")
         api_key = _checked_key(api_key) if api_key else None
-        self.base_url = (base_url or os.environ.get("JULEP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        self.base_url: str = (base_url or os.environ.get("JULEP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         close_transport = close_transport or transport is None  # one it builds, it closes
         if transport is None:
             if not api_key:
@@ -114,7 +114,7 @@ class AsyncClient:
         self._api_key = api_key
         self._transport = transport
         self._replaying = isinstance(transport, Replaying) and transport.replaying
-        self.timeout = timeout if isinstance(timeout, Timeout) else Timeout(attempt=timeout)
+        self.timeout: Timeout = timeout if isinstance(timeout, Timeout) else Timeout(attempt=timeout)
         self.retry = retry
         self.max_in_flight = max_in_flight
         self._converter = strict_converter if strict else converter

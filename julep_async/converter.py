@@ -284,8 +284,8 @@ def make_converter(*, strict: bool = False, detailed: bool | None = None) -> cat
     return converter
 
 
-converter = make_converter()
-strict_converter = make_converter(strict=True)
+converter: cattrs.Converter = make_converter()
+strict_converter: cattrs.Converter = make_converter(strict=True)
 _detailed = make_converter(detailed=True)
 
 

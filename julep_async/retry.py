@@ -28,7 +28,7 @@ from .transports.base import Request, Response
 
 __all__ = ["RetryPolicy", "no_backoff", "retry_delay", "send_with_retries"]
 
-logger = logging.getLogger("julep_async")
+logger: logging.Logger = logging.getLogger("julep_async")
 
 RETRY_STATUSES = frozenset({408, 409, 429})
 _NO_BACKOFF = contextvars.ContextVar("julep_async_no_backoff", default=False)

@@ -20,7 +20,7 @@ from aiohttp import web
 from .backend import Backend
 from .transports.base import Request, Response
 
-BACKEND_KEY = web.AppKey("backend", Backend)
+BACKEND_KEY: web.AppKey[Backend] = web.AppKey("backend", Backend)
 
 
 async def read_request(http: web.Request) -> Request:

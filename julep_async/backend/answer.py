@@ -7,13 +7,16 @@ import json
 import re
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._sse import encode_json as sse
 from . import context
 from . import responder as responders
 from .parse import Call
 from .store import Record, SessionState
+
+if TYPE_CHECKING:
+    from .app import Backend
 
 DEFAULT_MODEL = "julep-fake-echo"
 
@@ -24,6 +27,17 @@ class Answer:
     ``given`` is the chat's input as sent (the :class:`~julep_async.types.ChatInput`
     fields the caller gave), ``tools`` the function and other tools the model is offered.
     """
+
+    call: Call
+    state: SessionState
+    messages: Any
+    backend: Backend
+    prompt: context.Prompt
+    docs: list[Record]
+    tools: list[Record]
+    tool_choice: Any
+    id: str
+    created_at: str
 
     def __init__(self, call: Call, state: SessionState, given: Record, agent_id: str,
                  prompt: context.Prompt, docs: list[Record], tools: list[Record]) -> None:

@@ -67,9 +67,9 @@ class Backend:
         context_window: int = DEFAULT_CONTEXT_WINDOW,
         call_tools: bool = False,
     ) -> None:
-        self.clock = Clock(seed)
-        self.responder = as_responder(responder, call_tools=call_tools)
-        self.api_keys = None if api_keys is None else frozenset(api_keys)
+        self.clock: Clock = Clock(seed)
+        self.responder: Responder = as_responder(responder, call_tools=call_tools)
+        self.api_keys: frozenset[str] | None = None if api_keys is None else frozenset(api_keys)
         self.counter = token_counter
         self.summarizer = summarizer
         self.context_window = context_window

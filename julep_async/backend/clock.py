@@ -32,7 +32,7 @@ class Clock:
 
     def __init__(self, seed: int | None = None) -> None:
         self._seeded = seed is not None
-        self.random = random.Random(seed)
+        self.random: random.Random = random.Random(seed)
         """Other seeded choices (``canonical_name`` digits, ...)."""
         self._last = _SEEDED_EPOCH - _TICK if self._seeded else datetime.now(UTC)
 

@@ -10,6 +10,11 @@ __all__ = ["Fault", "invalid", "not_found"]
 class Fault(Exception):
     """An error reply: ``{"error": {"message", "code", "type", ...}}`` with ``status``."""
 
+    status: int
+    message: str
+    code: str
+    type: str
+
     def __init__(self, status: int, message: str, *, code: str | None = None, type: str = "http_error",
                  details: list[dict[str, str]] | None = None) -> None:
         super().__init__(message)

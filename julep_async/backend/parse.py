@@ -30,7 +30,7 @@ __all__ = ["MAX_BODY_BYTES", "MAX_BODY_NESTING", "Call", "decode_body"]
 T = TypeVar("T")
 MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_BODY_NESTING = 64
-LIST_DEFAULTS = {"limit": 100, "offset": 0, "sort_by": "created_at", "direction": "desc"}
+LIST_DEFAULTS: dict[str, Any] = {"limit": 100, "offset": 0, "sort_by": "created_at", "direction": "desc"}
 """As the v1 server has them: ``direction`` defaults to ``desc`` there (the spec says ``asc``)."""
 _TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
 

@@ -63,7 +63,7 @@ class HttpTransport:
     """
 
     def __init__(self, base_url: str, *, limits: Limits = Limits()) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url: str = base_url.rstrip("/")
         self.limits = limits
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -75,16 +75,16 @@ class RecordingTransport:
     ) -> None:
         if mode not in MODES:
             raise ValidationError(f"record mode must be one of {', '.join(MODES)}, got {mode!r}")
-        self.path = Path(path)
+        self.path: Path = Path(path)
         self.mode = mode
         self.allow_unused = allow_unused
         self.pacing = pacing
-        self.rerecord = rerecord or f"re-run with RecordingTransport(..., mode='all') to rewrite {self.path}"
+        self.rerecord: str = rerecord or f"re-run with RecordingTransport(..., mode='all') to rewrite {self.path}"
         self._inner = inner
         self._secrets = {s for s in secrets if s}
         self._timing = timing if timing is not None else not isinstance(inner, InMemoryTransport)
         existed = self.path.exists()
-        self.replaying = mode == "none" or (mode == "once" and existed)
+        self.replaying: bool = mode == "none" or (mode == "once" and existed)
         self._recording = not self.replaying
         self._recorded: dict[str, list[Interaction]] = defaultdict(list)
         self._new: list[Interaction] = []

@@ -13,7 +13,7 @@ from ..parse import Call
 from ..store import DocState
 from .common import Reply, find, owner, page
 
-SEARCH_DEFAULTS = {"limit": 10, "metadata_filter": {}, "confidence": 0.5, "alpha": 0.5}
+SEARCH_DEFAULTS: dict[str, Any] = {"limit": 10, "metadata_filter": {}, "confidence": 0.5, "alpha": 0.5}
 MAX_LIST_LIMIT = 100
 """The v1 server refuses a docs page over 100 (the spec allows 999)."""
 

@@ -1,0 +1,128 @@
+"""What a type checker sees on ``AsyncClient``: the result type of every resource method,
+and the typos it must flag. Checked by mypy --strict and pyright (strict) in ``.ci/run``,
+never run; ``sync_client.py`` is the same code on ``Client``, without the ``await``.
+
+A line that must be an error carries ``# type: ignore[<mypy code>]`` and
+``# pyright: ignore[<pyright rule>]``: mypy (``warn_unused_ignores``, part of ``--strict``)
+and pyright (``reportUnnecessaryTypeIgnoreComment``, with ``enableTypeIgnoreComments`` off
+so each checker reads only its own comment) fail if the error ever goes away.
+"""
+
+from __future__ import annotations
+
+from typing import assert_type
+
+from julep_async import AsyncClient, AsyncPager, AsyncStream, ChatOutcome, Page
+from julep_async.config import Timeout
+from julep_async.retry import RetryPolicy
+from julep_async.transports import InMemoryTransport, Transport
+from julep_async.types import (
+    Agent,
+    ChatChunk,
+    ChatResponse,
+    Doc,
+    DocSearchResponse,
+    EmbedQueryResponse,
+    History,
+    ListModelsResponse,
+    RenderResponse,
+    ResourceDeleted,
+    Session,
+    Tool,
+    User,
+)
+
+HELLO = [{"role": "user", "content": "hello"}]
+
+
+async def client_itself() -> None:
+    async with AsyncClient(transport=InMemoryTransport(), timeout=Timeout(attempt=5)) as client:
+        assert_type(client, AsyncClient)
+        assert_type(client.with_options(retry=RetryPolicy(attempts=1)), AsyncClient)
+        assert_type(client.base_url, str)
+        assert_type(client.api_key, str | None)
+        assert_type(client.timeout, Timeout)
+        assert_type(client.retry, RetryPolicy)
+        assert_type(client.max_in_flight, int | None)
+        assert_type(client.transport, Transport)
+        await client.aclose()
+
+
+async def agents(client: AsyncClient, agent_id: str) -> None:
+    assert_type(await client.agents.create("A", about="x", extra_headers={"x-a": "1"}), Agent)
+    assert_type(await client.agents.create_or_update(agent_id, name="A"), Agent)
+    assert_type(await client.agents.get(agent_id, timeout=5), Agent)
+    assert_type(client.agents.list(), AsyncPager[Agent])
+    assert_type(await client.agents.list(limit=5), Page[Agent])
+    async for agent in client.agents.list():
+        assert_type(agent, Agent)
+    assert_type(await client.agents.update(agent_id, name="B"), Agent)
+    assert_type(await client.agents.reset(agent_id, name="C"), Agent)
+    assert_type(await client.agents.delete(agent_id), ResourceDeleted)
+    assert_type(await client.agents.list_models(), ListModelsResponse)
+
+
+async def agent_docs_and_tools(client: AsyncClient, agent_id: str, doc_id: str, tool_id: str) -> None:
+    assert_type(await client.agents.docs.create(agent_id, "T", "text"), Doc)
+    assert_type(client.agents.docs.list(agent_id), AsyncPager[Doc])
+    assert_type(await client.agents.docs.search(agent_id, "text"), DocSearchResponse)
+    assert_type(await client.agents.docs.delete(agent_id, doc_id), ResourceDeleted)
+    assert_type(await client.agents.docs.bulk_delete(agent_id, delete_all=True), list[ResourceDeleted])
+    assert_type(await client.agents.tools.create(agent_id, name="t", type="function"), Tool)
+    assert_type(client.agents.tools.list(agent_id), AsyncPager[Tool])
+    assert_type(await client.agents.tools.update(agent_id, tool_id, name="u"), Tool)
+    assert_type(await client.agents.tools.reset(agent_id, tool_id, name="v", type="function"), Tool)
+    assert_type(await client.agents.tools.delete(agent_id, tool_id), ResourceDeleted)
+
+
+async def users(client: AsyncClient, user_id: str, doc_id: str) -> None:
+    assert_type(await client.users.create(name="Ada"), User)
+    assert_type(await client.users.create_or_update(user_id, name="Ada"), User)
+    assert_type(await client.users.get(user_id), User)
+    assert_type(client.users.list(), AsyncPager[User])
+    assert_type(await client.users.update(user_id, about="x"), User)
+    assert_type(await client.users.reset(user_id, name="Bea"), User)
+    assert_type(await client.users.delete(user_id), ResourceDeleted)
+    assert_type(await client.users.docs.create(user_id, "T", ["a", "b"]), Doc)
+    assert_type(client.users.docs.list(user_id), AsyncPager[Doc])
+    assert_type(await client.users.docs.search(user_id, vector=[0.1]), DocSearchResponse)
+    assert_type(await client.users.docs.delete(user_id, doc_id), ResourceDeleted)
+    assert_type(await client.users.docs.bulk_delete(user_id), list[ResourceDeleted])
+
+
+async def sessions(client: AsyncClient, agent_id: str, session_id: str, doc_id: str, flag: bool) -> None:
+    assert_type(await client.sessions.create(agent_id, context_overflow="adaptive"), Session)
+    assert_type(await client.sessions.create_or_update(session_id, agent_id=agent_id), Session)
+    assert_type(await client.sessions.get(session_id), Session)
+    assert_type(client.sessions.list(agent_id=agent_id), AsyncPager[Session])
+    assert_type(await client.sessions.update(session_id, metadata={"k": "v"}), Session)
+    assert_type(await client.sessions.reset(session_id), Session)
+    assert_type(await client.sessions.delete(session_id), ResourceDeleted)
+    assert_type(await client.sessions.chat(session_id, HELLO), ChatResponse)
+    assert_type(await client.sessions.chat(session_id, HELLO, stream=False, temperature=0.5), ChatResponse)
+    assert_type(await client.sessions.chat(session_id, HELLO, stream=True), AsyncStream[ChatChunk])
+    assert_type(await client.sessions.chat(session_id, HELLO, stream=flag), ChatResponse | AsyncStream[ChatChunk])
+    async with await client.sessions.chat(session_id, HELLO, stream=True) as stream:
+        async for chunk in stream:
+            assert_type(chunk, ChatChunk)
+    assert_type(await client.sessions.chat_many([(session_id, HELLO)], concurrency=2), list[ChatOutcome])
+    assert_type(await client.sessions.render(session_id, HELLO), RenderResponse)
+    assert_type(await client.sessions.history(session_id, limit=10), History)
+    assert_type(await client.sessions.clear(session_id), None)
+    assert_type(await client.sessions.docs.create(session_id, "T", "text", metadata={"k": "v"}), Doc)
+    assert_type(client.sessions.docs.list(session_id), AsyncPager[Doc])
+    assert_type(await client.sessions.docs.search(session_id, "text", metadata_filter={"k": "v"}), DocSearchResponse)
+    assert_type(await client.sessions.docs.delete(session_id, doc_id), ResourceDeleted)
+
+
+async def docs(client: AsyncClient, doc_id: str) -> None:
+    assert_type(await client.docs.get(doc_id, include_embeddings=True), Doc)
+    assert_type(await client.docs.embed("text"), EmbedQueryResponse)
+
+
+async def typos(client: AsyncClient, session_id: str) -> None:
+    AsyncClient(api_kye="k")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+    client.sessions.chta  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]  # noqa: B018
+    await client.agents.create(nmae="A")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+    await client.sessions.chat(session_id, HELLO, temprature=0.5)  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue]
+    await client.sessions.get(session_id, timeuot=5)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
