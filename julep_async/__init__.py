@@ -10,6 +10,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
+from ._response import RawResponse
 from ._types import UNSET
 from .client import AsyncClient
 from .config import Limits, Timeout
@@ -29,6 +30,7 @@ __all__ = [
     "Client",
     "Limits",
     "Page",
+    "RawResponse",
     "RetryPolicy",
     "SyncPager",
     "SyncStream",

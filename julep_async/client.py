@@ -24,8 +24,10 @@ import attrs
 import cattrs
 
 from . import __version__
+from ._logs import configure_from_environment
 from ._redact import Redactor, credentials
-from ._types import RequestOptions
+from ._response import Exchange, capturing
+from ._types import UNSET, RequestOptions, Unset
 from .config import DEFAULT_BASE_URL, Limits, Timeout
 from .converter import converter, strict_converter, to_wire
 from .exceptions import APIError, APIResponseValidationError, JulepError, ValidationError, error_for_status
@@ -51,6 +53,7 @@ from .types._fields import FieldError, check_json, shown
 
 T = TypeVar("T")
 logger: logging.Logger = logging.getLogger("julep_async")
+configure_from_environment()
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _UNSAFE = re.compile(r"[\r\n\0]")
 
@@ -75,6 +78,8 @@ class AsyncClient:
         timeout: per-attempt limits: a :class:`~julep_async.config.Timeout`, or a number
             of seconds for ``Timeout(attempt=...)``. The whole ``Timeout`` rides on each request.
         retry: when to retry and the total deadline (:class:`~julep_async.retry.RetryPolicy`).
+        max_retries: retries after the first attempt (shorthand for ``retry``'s ``attempts``
+            minus one; ``0`` never retries).
         limits: connection pool of the HTTP transport the client builds itself.
         max_in_flight: most requests in flight at once (``None`` = no cap), apart from the
             connection pool; a stream counts until it is closed.
@@ -90,12 +95,18 @@ class AsyncClient:
         transport: Transport | None = None,
         timeout: Timeout | float = Timeout(),
         retry: RetryPolicy = RetryPolicy(),
+        max_retries: int | None = None,
         limits: Limits = Limits(),
         max_in_flight: int | None = None,
         headers: Mapping[str, str] | None = None,
         strict: bool = False,
         close_transport: bool = True,
     ) -> None:
+        _check_settings(api_key=api_key, base_url=base_url, transport=transport, timeout=timeout, retry=retry,
+                        max_retries=max_retries, limits=limits, max_in_flight=max_in_flight, headers=headers,
+                        strict=strict, close_transport=close_transport)
+        if max_retries is not None:
+            retry = attrs.evolve(retry, attempts=max_retries + 1)
         api_key = api_key if api_key is not None else os.environ.get("JULEP_API_KEY")
         api_key = _checked_key(api_key) if api_key else None
         self.base_url: str = (base_url or os.environ.get("JULEP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
@@ -109,8 +120,6 @@ class AsyncClient:
             from .transports.http import HttpTransport
 
             transport = HttpTransport(self.base_url, limits=limits)
-        if max_in_flight is not None and max_in_flight < 1:
-            raise ValidationError(f"max_in_flight must be at least 1 or None, got {max_in_flight}")
         self._api_key = api_key
         self._transport = transport
         self._replaying = isinstance(transport, Replaying) and transport.replaying
@@ -198,16 +207,19 @@ class AsyncClient:
             warnings.warn(f"{self!r} was never closed; use 'async with' or aclose()", ResourceWarning,
                           stacklevel=1)
 
-    def with_options(self, **overrides: Any) -> AsyncClient:
-        """A copy with some settings changed (``timeout``, ``retry``, ``max_in_flight``,
-        ``headers``, ``strict``) sharing this client's transport; closing it leaves the
-        transport open."""
-        allowed = {"timeout", "retry", "max_in_flight", "headers", "strict"}
-        if unknown := set(overrides) - allowed:
-            raise JulepError(f"with_options() cannot change {', '.join(sorted(unknown))}")
+    def with_options(
+        self, *, timeout: Timeout | float | Unset = UNSET, retry: RetryPolicy | Unset = UNSET,
+        max_retries: int | Unset = UNSET, max_in_flight: int | Unset | None = UNSET,
+        headers: Mapping[str, str] | Unset = UNSET, strict: bool | Unset = UNSET,
+    ) -> AsyncClient:
+        """A copy with the given settings changed, sharing this client's transport (closing
+        the copy leaves the transport open); ``headers`` replace the extra headers."""
+        given = {"timeout": timeout, "retry": retry, "max_retries": max_retries, "max_in_flight": max_in_flight,
+                 "headers": headers, "strict": strict}
         settings: dict[str, Any] = {
             "timeout": self.timeout, "retry": self.retry, "max_in_flight": self.max_in_flight,
-            "headers": self._extra_headers, "strict": self._strict, **overrides,
+            "headers": self._extra_headers, "strict": self._strict,
+            **{name: value for name, value in given.items() if value is not UNSET},
         }
         return AsyncClient(api_key=self._api_key, base_url=self.base_url, transport=self._transport,
                            close_transport=False, **settings)
@@ -238,9 +250,9 @@ class AsyncClient:
         """When, on anyio's clock, a call starting now must be over (``RetryPolicy.deadline``)."""
         return None if self.retry.deadline is None else anyio.current_time() + self.retry.deadline
 
-    async def _send(self, request: Request, ends: float | None) -> Response:
+    async def _send(self, request: Request, ends: float | None, tally: _Tally) -> Response:
         if self.max_in_flight is None:
-            return await self._send_with_retries(request, ends)
+            return await self._send_with_retries(request, ends, tally)
         if self._in_flight is None:
             self._in_flight = anyio.Semaphore(self.max_in_flight)
         slot = self._in_flight
@@ -249,7 +261,7 @@ class AsyncClient:
         except anyio.WouldBlock:
             await slot.acquire()
         try:
-            response = await self._send_with_retries(request, ends)
+            response = await self._send_with_retries(request, ends, tally)
         except BaseException:
             slot.release()
             raise
@@ -258,15 +270,21 @@ class AsyncClient:
             return response
         return attrs.evolve(response, stream=_OnClose(response.stream, slot.release))
 
-    async def _send_with_retries(self, request: Request, ends: float | None) -> Response:
+    async def _send_with_retries(self, request: Request, ends: float | None, tally: _Tally) -> Response:
         try:
             response = await send_with_retries(self._transport.handle_async_request, request, self.retry,
-                                               ends=ends, skip_waits=self._replaying, redact=self._redact)
+                                               ends=ends, skip_waits=self._replaying, redact=self._redact,
+                                               observe=tally)
         except APIError as exc:  # a transport's message may quote what it was sent
             self._redact.error(exc)
+            if logger.isEnabledFor(logging.INFO):
+                logger.info("%s %s failed after %.3fs (attempts: %d): %s", request.method, request.path,
+                            anyio.current_time() - tally.started, tally.attempts, exc)
             raise
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s %s -> %d", request.method, request.path, response.status)
+        if logger.isEnabledFor(logging.INFO):
+            logger.info("%s %s -> %d in %.3fs (attempts: %d, request id: %s)", request.method, request.path,
+                        response.status, anyio.current_time() - tally.started, tally.attempts,
+                        response.headers.get("x-request-id", "-"))
         return response
 
     async def _take_turn(self, key: str) -> Callable[[], None]:
@@ -338,7 +356,10 @@ class AsyncClient:
                        query: Any = (), options: RequestOptions | None = None) -> T | None:
         """Send one call and return its reply as ``cast_to`` (``None``: ignore the body)."""
         request = self._build(method, path, body, query, False, options)
-        response = await self._send(request, self._deadline())
+        tally = _Tally()
+        response = await self._send(request, self._deadline(), tally)
+        if (exchange := capturing()) is not None:
+            tally.fill(exchange, response)
         await self._raise_for_status(request, response)
         if cast_to is None:
             return None
@@ -354,7 +375,10 @@ class AsyncClient:
         try:
             request = self._build(method, path, body, (), True, options)
             ends = self._deadline()
-            response = await self._send(request, ends)
+            tally = _Tally()
+            response = await self._send(request, ends, tally)
+            if (exchange := capturing()) is not None:
+                tally.fill(exchange, response)
             await self._raise_for_status(request, response)
         except BaseException:
             if on_close is not None:
@@ -407,6 +431,32 @@ def _apply(options: RequestOptions, data: Any, query: Any, headers: Mapping[str,
     return data, query, headers, timeout
 
 
+def _check_settings(**settings: Any) -> None:
+    """Refuse, at construction, a setting of the wrong type or range (never later)."""
+    kinds: dict[str, tuple[type, ...]] = {
+        "api_key": (str, type(None)), "base_url": (str, type(None)), "timeout": (Timeout, int, float),
+        "retry": (RetryPolicy,), "max_retries": (int, type(None)), "limits": (Limits,),
+        "max_in_flight": (int, type(None)), "headers": (Mapping, type(None)), "strict": (bool,),
+        "close_transport": (bool,),
+    }
+    for name, kinds_of in kinds.items():
+        value = settings[name]
+        if not isinstance(value, kinds_of) or (isinstance(value, bool) and bool not in kinds_of):
+            expected = " or ".join("None" if kind is type(None) else kind.__name__ for kind in kinds_of)
+            raise ValidationError(f"{name} must be {expected}, got {shown(value)}")
+    transport = settings["transport"]
+    if transport is not None and not (callable(getattr(transport, "handle_async_request", None))
+                                      and callable(getattr(transport, "aclose", None))):
+        raise ValidationError(f"transport must be a Transport (handle_async_request and aclose), got "
+                              f"{shown(transport)}")
+    if settings["max_retries"] is not None and settings["max_retries"] < 0:
+        raise ValidationError(f"max_retries must be 0 or more, got {settings['max_retries']}")
+    if settings["max_in_flight"] is not None and settings["max_in_flight"] < 1:
+        raise ValidationError(f"max_in_flight must be at least 1 or None, got {settings['max_in_flight']}")
+    if not isinstance(settings["timeout"], Timeout):
+        Timeout(attempt=settings["timeout"])  # checks the number
+
+
 def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """``headers`` with lower-case names, each name a token and each value free of CR, LF and NUL."""
     for name, value in headers.items():
@@ -421,6 +471,26 @@ def _checked_key(api_key: str) -> str:
     if not isinstance(api_key, str) or _UNSAFE.search(api_key):
         raise ValidationError("api_key must be a string without CR, LF or NUL characters")
     return api_key
+
+
+class _Tally:
+    """One call's attempts, counted as they end (the retry loop's observer)."""
+
+    __slots__ = ("attempts", "started")
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.started = anyio.current_time()
+
+    def __call__(self, attempt: int, response: Response | None, error: BaseException | None,
+                 wait: float | None) -> None:
+        self.attempts = attempt + 1
+
+    def fill(self, exchange: Exchange, response: Response) -> None:
+        """Record the call's exchange for a ``with_raw_response`` caller."""
+        exchange.status, exchange.headers = response.status, response.headers
+        exchange.content = response.body
+        exchange.retries, exchange.elapsed = self.attempts - 1, anyio.current_time() - self.started
 
 
 @attrs.frozen

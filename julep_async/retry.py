@@ -26,7 +26,7 @@ from .config import count, number
 from .exceptions import APIConnectionError, APITimeoutError
 from .transports.base import Request, Response
 
-__all__ = ["RetryPolicy", "no_backoff", "retry_delay", "send_with_retries"]
+__all__ = ["AttemptObserver", "RetryPolicy", "no_backoff", "retry_delay", "send_with_retries"]
 
 logger: logging.Logger = logging.getLogger("julep_async")
 
@@ -126,9 +126,15 @@ def retry_delay(
     return backoff * (1 - policy.jitter * rand())
 
 
+AttemptObserver = Callable[[int, Response | None, BaseException | None, float | None], None]
+"""Told of each attempt as it ends: its number (0 for the first), the reply or the error,
+and the wait before the next attempt (``None``: there is none)."""
+
+
 async def send_with_retries(
     send: Callable[[Request], Awaitable[Response]], request: Request, policy: RetryPolicy,
     *, ends: float | None = None, skip_waits: bool = False, redact: Callable[[str], str] = str,
+    observe: AttemptObserver | None = None,
 ) -> Response:
     """Send ``request`` until it succeeds, fails for good, or no retry is left.
 
@@ -137,7 +143,8 @@ async def send_with_retries(
     whole call: each attempt's ``timeout.attempt`` is lowered to the time left (the
     transport enforces it), and a wait that would end past it is not started. With
     ``skip_waits`` (a replaying transport: no server is waiting) or inside
-    :func:`no_backoff`, the waits are decided but not slept. ``redact`` cleans log lines.
+    :func:`no_backoff`, the waits are decided but not slept. ``redact`` cleans log lines;
+    ``observe`` is told of each attempt.
     """
     skip_waits = skip_waits or _NO_BACKOFF.get()
     retries = 0
@@ -147,17 +154,29 @@ async def send_with_retries(
             response = await send(attempt)
         except APIConnectionError as exc:
             if until_deadline and isinstance(exc, APITimeoutError):  # it had only the time left
+                if observe is not None:
+                    observe(retries, None, exc, None)
                 raise _deadline_passed(request, policy) from exc
             delay = retry_delay(policy, retries, error=exc)
             if delay is None or not _in_time(delay, ends, skip_waits):
+                if observe is not None:
+                    observe(retries, None, exc, None)
                 raise
+            if observe is not None:
+                observe(retries, None, exc, delay)
             reason = f"{type(exc).__name__}: {exc}"
         else:
             if response.status < 400:
+                if observe is not None:
+                    observe(retries, response, None, None)
                 return response
             delay = retry_delay(policy, retries, status=response.status, headers=response.headers)
             if delay is None or not _in_time(delay, ends, skip_waits):
+                if observe is not None:
+                    observe(retries, response, None, None)
                 return response
+            if observe is not None:
+                observe(retries, response, None, delay)
             await response.aclose()
             reason = f"status {response.status}"
         retries += 1

@@ -47,6 +47,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "julep_async"
 TARGET = ROOT / PACKAGE / "sync.py"
 TARGET_MODULE = f"{PACKAGE}.sync"
+RAW_TARGET = ROOT / PACKAGE / "resources" / "_raw.py"
+RAW_MODULE = f"{PACKAGE}.resources._raw"
+# Calls that make many requests have no one exchange to show: no raw twin.
+NOT_RAW = {"chat_many"}
 RUNTIME = f"{PACKAGE}._blocking"
 ENTRY = (f"{PACKAGE}.client", "AsyncClient")
 LINE = 120
@@ -296,6 +300,8 @@ class Twin:
 
 
 class Writer:
+    target_module = TARGET_MODULE
+
     def __init__(self) -> None:
         self.imports: dict[str, set[str]] = {}
         self.renames = dict(RENAMES)
@@ -492,11 +498,11 @@ class Writer:
 
     def import_lines(self) -> list[str]:
         groups: list[list[str]] = [[], [], []]
-        for module in sorted(self.imports, key=_module_key):
+        for module in sorted(self.imports, key=lambda name: _module_key(name, self.target_module)):
             names = sorted(self.imports[module], key=_name_key)
             top = module.partition(".")[0]
             if top == PACKAGE:
-                group, spelled = 2, _relative(module)
+                group, spelled = 2, _relative(module, self.target_module)
             else:
                 group, spelled = (0 if top in STDLIB else 1), module
             line = f"from {spelled} import {', '.join(names)}"
@@ -508,6 +514,82 @@ class Writer:
             if block:
                 lines += [*([""] if lines else []), *block]
         return lines
+
+
+class RawWriter(Writer):
+    """Writes ``julep_async/resources/_raw.py``: for each resource, a twin whose methods
+    return :class:`~julep_async.RawResponse` of what the resource's methods return (the
+    ``with_raw_response`` namespaces). Methods that return a pager or a stream, and the
+    streaming overloads of one that may, have no raw twin."""
+
+    target_module = RAW_MODULE
+
+    def plan_raw(self) -> list[Twin]:
+        twins: list[Twin] = []
+        pending = [entry()]
+        seen: set[str] = set()
+        while pending:
+            module, cls = pending.pop(0)
+            for prop in members(module, cls)[0]:
+                if not isinstance(prop.annotation, ast.Name):
+                    continue
+                found = find_class(prop.module, prop.annotation.id)
+                if found is None or not found[0].name.startswith(NAMESPACES) or not is_namespace(*found):
+                    continue
+                if found[0].name == RAW_MODULE or found[1].name in seen:
+                    continue
+                seen.add(found[1].name)
+                twins.append(Twin(found[0], found[1], f"{found[1].name}WithRawResponse"))
+                pending.append(found)
+        return twins
+
+    def raw_method(self, method: Method) -> list[str]:
+        where = f"{method.module.name}:{method.impl.lineno} {method.name}"
+        if not isinstance(method.impl, ast.AsyncFunctionDef) or method.name in NOT_RAW:
+            return []
+        plain = [stub for stub in method.overloads if not self._streams(_required(stub.returns, where))]
+        if method.overloads and len(plain) != 1:
+            return []
+        signature = plain[0] if method.overloads else method.impl
+        if self._streams(_required(signature.returns, where)):
+            return []
+        params, forward = self.parameters(method.module, signature)
+        returns = self.text(method.module, _required(signature.returns, where), where=where)
+        lines = _signature(method.name, params, f"RawResponse[{returns}]", keyword="async def")
+        lines += _docstring(method.module, method.impl)
+        lines += _call("return await raw({call})", f"self._resource.{method.name}", forward)
+        return lines
+
+    @staticmethod
+    def _streams(returns: ast.expr) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in ("AsyncStream", "AsyncPager") for n in ast.walk(returns))
+
+    def raw_twin(self, twin: Twin) -> list[str]:
+        self.need(twin.module.name, twin.cls.name)
+        lines = [
+            f"class {twin.name}:",
+            f'    """``with_raw_response`` of :class:`~{twin.module.name}.{twin.cls.name}`: the same calls,',
+            '    each returning a :class:`~julep_async.RawResponse`."""',
+            "",
+            f"    def __init__(self, resource: {twin.cls.name}) -> None:",
+            "        self._resource = resource",
+        ]
+        for method in members(twin.module, twin.cls)[1]:
+            if body := self.raw_method(method):
+                lines += ["", *body]
+        return lines
+
+    def module(self) -> str:
+        twins = self.plan_raw()
+        classes = [self.raw_twin(twin) for twin in twins]
+        self.need(f"{PACKAGE}._response", "RawResponse")
+        self.need(f"{PACKAGE}._response", "raw")
+        exported = sorted(twin.name for twin in twins)
+        body = "\n\n\n".join("\n".join(lines) for lines in classes)
+        return "\n".join([
+            RAW_HEADER.strip("\n"), "", "from __future__ import annotations", "", *self.import_lines(), "",
+            "__all__ = [", *(f'    "{name}",' for name in exported), "]", "", "", body, "",
+        ])
 
 
 HEADER = '''
@@ -523,6 +605,19 @@ overloads and docstring, and one line that runs the twin on the client's anyio b
 portal (see ``julep_async/_blocking.py``), so a type checker sees the async client's
 types, minus the ``await``: plain results, :class:`SyncPager` for ``list()`` and
 :class:`SyncStream` for streams.
+"""
+'''
+
+
+RAW_HEADER = '''
+"""The ``with_raw_response`` namespaces: each resource's calls, returning a
+:class:`~julep_async.RawResponse` (status, headers, request id, retries, elapsed time, and
+the parsed reply through ``parse()``).
+
+GENERATED FILE, do not edit: ``scripts/unasync.py`` writes it from the resources
+(``julep_async/resources/``), before the blocking client. Regenerate it with
+``python scripts/unasync.py``; ``python scripts/unasync.py --check`` fails when it is out
+of date.
 """
 '''
 
@@ -549,11 +644,11 @@ def _head(node: ast.expr) -> str:
     return ast.unparse(node)
 
 
-def _signature(name: str, params: list[str], returns: str, tail: str = "") -> list[str]:
-    line = f"    def {name}({', '.join(params)}) -> {returns}:{' ' + tail if tail else ''}"
+def _signature(name: str, params: list[str], returns: str, tail: str = "", *, keyword: str = "def") -> list[str]:
+    line = f"    {keyword} {name}({', '.join(params)}) -> {returns}:{' ' + tail if tail else ''}"
     if len(line) <= LINE:
         return [line]
-    return [f"    def {name}(", *(f"        {p}," for p in params), f"    ) -> {returns}:"
+    return [f"    {keyword} {name}(", *(f"        {p}," for p in params), f"    ) -> {returns}:"
             + (f" {tail}" if tail else "")]
 
 
@@ -590,8 +685,8 @@ def _client_docstring(module: Module, cls: ast.ClassDef) -> list[str]:
     return [*lines, '    """']
 
 
-def _relative(module: str) -> str:
-    here = TARGET_MODULE.split(".")[:-1]
+def _relative(module: str, target: str) -> str:
+    here = target.split(".")[:-1]
     parts = module.split(".")
     common = 0
     while common < min(len(here), len(parts)) and here[common] == parts[common]:
@@ -599,8 +694,8 @@ def _relative(module: str) -> str:
     return "." * (len(here) - common + 1) + ".".join(parts[common:])
 
 
-def _module_key(module: str) -> tuple[int, str]:
-    spelled = _relative(module) if module.partition(".")[0] == PACKAGE else module
+def _module_key(module: str, target: str) -> tuple[int, str]:
+    spelled = _relative(module, target) if module.partition(".")[0] == PACKAGE else module
     dots = len(spelled) - len(spelled.lstrip("."))
     return (-dots, spelled.lstrip(".").lower())
 
@@ -617,33 +712,31 @@ def entry() -> tuple[Module, ast.ClassDef]:
     return found
 
 
-def generate() -> str:
-    return Writer().module()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--check", action="store_true", help="fail, with a diff, if sync.py is out of date")
+    parser.add_argument("--check", action="store_true", help="fail, with a diff, if a generated file is out of date")
     options = parser.parse_args(argv)
-    try:
-        expected = generate()
-    except GeneratorError as error:
-        print(f"scripts/unasync.py: {error}", file=sys.stderr)
-        return 2
-    relative = TARGET.relative_to(ROOT)
-    current = TARGET.read_text() if TARGET.exists() else ""
-    if not options.check:
-        if current != expected:
-            TARGET.write_text(expected)
-            print(f"wrote {relative}")
-        return 0
-    if current == expected:
-        return 0
-    diff = difflib.unified_diff(current.splitlines(keepends=True), expected.splitlines(keepends=True),
-                                f"{relative} (committed)", f"{relative} (generated)")
-    sys.stdout.writelines(diff)
-    print(f"\n{relative} is out of date with the async code: run python scripts/unasync.py", file=sys.stderr)
-    return 1
+    # The raw twins first: the blocking client mirrors them too, read from disk.
+    for target, writer in ((RAW_TARGET, RawWriter), (TARGET, Writer)):
+        _modules.clear()
+        try:
+            expected = writer().module()
+        except GeneratorError as error:
+            print(f"scripts/unasync.py: {error}", file=sys.stderr)
+            return 2
+        relative = target.relative_to(ROOT)
+        current = target.read_text() if target.exists() else ""
+        if current == expected:
+            continue
+        if options.check:
+            diff = difflib.unified_diff(current.splitlines(keepends=True), expected.splitlines(keepends=True),
+                                        f"{relative} (committed)", f"{relative} (generated)")
+            sys.stdout.writelines(diff)
+            print(f"\n{relative} is out of date with the async code: run python scripts/unasync.py", file=sys.stderr)
+            return 1
+        target.write_text(expected)
+        print(f"wrote {relative}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ def test_the_generated_surface_is_up_to_date() -> None:
 
 def test_no_getattr_fallback_for_public_names(client: Client) -> None:
     classes = {type(client), *(type(namespace) for _, namespace in twins(client))}
-    assert len(classes) == 9  # the client and its 8 resources
+    assert len(classes) == 17  # the client, its 8 resources and their with_raw_response namespaces
     for cls in classes:
         assert all("__getattr__" not in vars(base) for base in cls.__mro__), cls
     with pytest.raises(AttributeError, match="chta"):
@@ -74,9 +74,8 @@ def test_every_async_method_has_a_twin_with_the_same_parameters(client: Client) 
     async_client = AsyncClient(transport=InMemoryTransport())
     pairs: list[tuple[str, Any, Any]] = [("", async_client, client)]
     pairs += [(path, _resolve(async_client, path), namespace) for path, namespace in twins(client)]
-    assert {path for path, _, _ in pairs} == {
-        "", "agents", "agents.docs", "agents.tools", "users", "users.docs", "sessions", "sessions.docs", "docs",
-    }
+    resources = {"agents", "agents.docs", "agents.tools", "users", "users.docs", "sessions", "sessions.docs", "docs"}
+    assert {path for path, _, _ in pairs} == {"", *resources, *(f"{r}.with_raw_response" for r in resources)}
     for path, async_side, sync_side in pairs:
         expected = public(async_side) - ({"aclose"} if path == "" else set())
         assert expected <= public(sync_side), path

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import anyio
+import attrs
 
 from ..transports.base import ByteStream, Request, Response, StreamWrapper
 from .clock import Clock
@@ -80,15 +81,18 @@ class Backend:
         return f"<Backend tenants={len(self._tenants)}>"
 
     async def handle(self, request: Request) -> Response:
-        """Answer one request. Never raises for a bad request: errors are error replies."""
+        """Answer one request, with an ``x-request-id``. Never raises for a bad request:
+        errors are error replies."""
         try:
             tenant = self._tenant(request)
             key = request.headers.get("idempotency-key") if request.method != "GET" else None
             if key:
-                return await self._idempotent(tenant, key, request)
-            return await self._dispatch(tenant, request)
+                response = await self._idempotent(tenant, key, request)
+            else:
+                response = await self._dispatch(tenant, request)
         except Fault as fault:
-            return Response(fault.status, JSON_HEADERS, _dumps(fault.payload()))
+            response = Response(fault.status, JSON_HEADERS, _dumps(fault.payload()))
+        return attrs.evolve(response, headers={**response.headers, "x-request-id": self.clock.request_id()})
 
     def _tenant(self, request: Request) -> Tenant:
         key = api_key_of(request.headers)

@@ -35,6 +35,7 @@ class Clock:
         self.random: random.Random = random.Random(seed)
         """Other seeded choices (``canonical_name`` digits, ...)."""
         self._last = _SEEDED_EPOCH - _TICK if self._seeded else datetime.now(UTC)
+        self._requests = 0
 
     def now(self) -> datetime:
         if self._seeded:
@@ -47,3 +48,8 @@ class Clock:
         if self._seeded:
             return _uuid4(self.random.getrandbits(128))
         return _uuid4(int.from_bytes(os.urandom(16)))
+
+    def request_id(self) -> str:
+        """An ``x-request-id``: counted when seeded (so recordings repeat), random otherwise."""
+        self._requests += 1
+        return f"req_{self._requests:012d}" if self._seeded else f"req_{os.urandom(8).hex()}"

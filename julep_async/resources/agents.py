@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from .._types import RequestOptions
 from ..converter import build
@@ -13,6 +13,10 @@ from ..types.agents import AgentFields
 from ._base import Resource, check_id, list_query, split_options
 from .docs import AgentDocs
 from .tools import AgentTools
+
+if TYPE_CHECKING:
+    from ._raw import AgentsWithRawResponse
+
 
 
 class AgentArgs(AgentFields, RequestOptions, total=False):
@@ -26,6 +30,15 @@ class AgentPatchArgs(AgentArgs, total=False):
 
 
 class Agents(Resource):
+
+    @cached_property
+    def with_raw_response(self) -> AgentsWithRawResponse:
+        """The same calls, each returning a :class:`~julep_async.RawResponse` (status,
+        headers, request id, retries, elapsed time; ``parse()`` for the reply)."""
+        from ._raw import AgentsWithRawResponse
+
+        return AgentsWithRawResponse(self)
+
     @cached_property
     def docs(self) -> AgentDocs:
         """``client.agents.docs``: the documents an agent owns."""

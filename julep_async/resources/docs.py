@@ -7,7 +7,8 @@ backend; agent and user documents are Julep v1.
 
 from __future__ import annotations
 
-from typing import Any, Unpack
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Unpack
 
 import attrs
 
@@ -32,6 +33,10 @@ from ..types import (
 from ..types._fields import shown
 from ..types.docs import DocSearchOptions
 from ._base import Resource, check_id, list_query, split_options
+
+if TYPE_CHECKING:
+    from ._raw import AgentDocsWithRawResponse, DocsWithRawResponse, SessionDocsWithRawResponse, UserDocsWithRawResponse
+
 
 Vector = list[float]
 Deletions = list[ResourceDeleted]  # spelled out here: ``list`` is a method inside the classes
@@ -104,6 +109,14 @@ class _OwnedDocs(Resource):
 class SessionDocs(_OwnedDocs):
     """``client.sessions.docs``: documents scoped to one session (an extension of v1)."""
 
+    @cached_property
+    def with_raw_response(self) -> SessionDocsWithRawResponse:
+        """The same calls, each returning a :class:`~julep_async.RawResponse` (status,
+        headers, request id, retries, elapsed time; ``parse()`` for the reply)."""
+        from ._raw import SessionDocsWithRawResponse
+
+        return SessionDocsWithRawResponse(self)
+
     collection = "sessions"
     search_suffix = "/docs/search"
 
@@ -133,6 +146,14 @@ class SessionDocs(_OwnedDocs):
 class AgentDocs(_OwnedDocs):
     """``client.agents.docs``."""
 
+    @cached_property
+    def with_raw_response(self) -> AgentDocsWithRawResponse:
+        """The same calls, each returning a :class:`~julep_async.RawResponse` (status,
+        headers, request id, retries, elapsed time; ``parse()`` for the reply)."""
+        from ._raw import AgentDocsWithRawResponse
+
+        return AgentDocsWithRawResponse(self)
+
     collection = "agents"
 
     async def create(self, agent_id: str, title: str, content: str | list[str], *,
@@ -161,6 +182,14 @@ class AgentDocs(_OwnedDocs):
 class UserDocs(_OwnedDocs):
     """``client.users.docs``."""
 
+    @cached_property
+    def with_raw_response(self) -> UserDocsWithRawResponse:
+        """The same calls, each returning a :class:`~julep_async.RawResponse` (status,
+        headers, request id, retries, elapsed time; ``parse()`` for the reply)."""
+        from ._raw import UserDocsWithRawResponse
+
+        return UserDocsWithRawResponse(self)
+
     collection = "users"
 
     async def create(self, user_id: str, title: str, content: str | list[str], *,
@@ -188,6 +217,14 @@ class UserDocs(_OwnedDocs):
 
 class Docs(Resource):
     """``client.docs``: a document by its id, whoever owns it, and embeddings."""
+
+    @cached_property
+    def with_raw_response(self) -> DocsWithRawResponse:
+        """The same calls, each returning a :class:`~julep_async.RawResponse` (status,
+        headers, request id, retries, elapsed time; ``parse()`` for the reply)."""
+        from ._raw import DocsWithRawResponse
+
+        return DocsWithRawResponse(self)
 
     async def get(self, doc_id: str, *, include_embeddings: bool | None = None,
                   **options: Unpack[RequestOptions]) -> Doc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Literal, Unpack, overload
+from typing import TYPE_CHECKING, Any, Literal, Unpack, overload
 
 import anyio
 import attrs
@@ -35,6 +35,10 @@ from ..types.chat import ChatOptions
 from ..types.sessions import SessionFields
 from ._base import Resource, check_id, list_query, split_options, wire_time
 from .docs import SessionDocs
+
+if TYPE_CHECKING:
+    from ._raw import SessionsWithRawResponse
+
 
 MessagesArg = Sequence[Mapping[str, Any] | Message]
 Participants = str | Sequence[str]
@@ -85,6 +89,15 @@ def _participants(name: str, value: Any, one: str) -> dict[str, Any]:
 
 
 class Sessions(Resource):
+
+    @cached_property
+    def with_raw_response(self) -> SessionsWithRawResponse:
+        """The same calls, each returning a :class:`~julep_async.RawResponse` (status,
+        headers, request id, retries, elapsed time; ``parse()`` for the reply)."""
+        from ._raw import SessionsWithRawResponse
+
+        return SessionsWithRawResponse(self)
+
     @cached_property
     def docs(self) -> SessionDocs:
         """``client.sessions.docs``: documents scoped to one session."""

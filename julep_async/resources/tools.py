@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Unpack
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Unpack
 
 from .._types import RequestOptions
 from ..converter import build
@@ -10,6 +11,10 @@ from ..pagination import AsyncPager
 from ..types import CreateToolRequest, Direction, PatchToolRequest, ResourceDeleted, SortBy, Tool, ToolType
 from ..types.tools import ToolFields
 from ._base import Resource, check_id, list_query, split_options
+
+if TYPE_CHECKING:
+    from ._raw import AgentToolsWithRawResponse
+
 
 
 class ToolArgs(ToolFields, RequestOptions, total=False):
@@ -24,6 +29,15 @@ class ToolPatchArgs(ToolArgs, total=False):
 
 
 class AgentTools(Resource):
+
+    @cached_property
+    def with_raw_response(self) -> AgentToolsWithRawResponse:
+        """The same calls, each returning a :class:`~julep_async.RawResponse` (status,
+        headers, request id, retries, elapsed time; ``parse()`` for the reply)."""
+        from ._raw import AgentToolsWithRawResponse
+
+        return AgentToolsWithRawResponse(self)
+
     @staticmethod
     def _path(agent_id: Any, tool_id: Any = None) -> str:
         path = f"/agents/{check_id(agent_id, 'agents', 'agent_id')}/tools"

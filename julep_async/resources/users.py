@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from .._types import RequestOptions
 from ..converter import build
@@ -13,12 +13,25 @@ from ..types.users import UserFields
 from ._base import Resource, check_id, list_query, split_options
 from .docs import UserDocs
 
+if TYPE_CHECKING:
+    from ._raw import UsersWithRawResponse
+
+
 
 class UserArgs(UserFields, RequestOptions, total=False):
     """A user's fields and the per-call options."""
 
 
 class Users(Resource):
+
+    @cached_property
+    def with_raw_response(self) -> UsersWithRawResponse:
+        """The same calls, each returning a :class:`~julep_async.RawResponse` (status,
+        headers, request id, retries, elapsed time; ``parse()`` for the reply)."""
+        from ._raw import UsersWithRawResponse
+
+        return UsersWithRawResponse(self)
+
     @cached_property
     def docs(self) -> UserDocs:
         """``client.users.docs``: the documents a user owns."""

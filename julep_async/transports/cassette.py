@@ -74,8 +74,10 @@ REQUEST_HEADERS = frozenset({"accept", "content-type"})
 """Request headers written to a cassette (an allow-list: credentials never are)."""
 VOLATILE_RESPONSE_HEADERS = frozenset({
     "date", "server", "content-length", "transfer-encoding", "connection", "keep-alive",
-    "x-request-id", "cf-ray", "set-cookie", "content-encoding",
+    "cf-ray", "set-cookie", "content-encoding",
 })
+"""Response headers left out of a cassette. ``x-request-id`` is kept, so a replayed call
+has the request id of the recorded one (``RawResponse.request_id``)."""
 Base64Text = NewType("Base64Text", str)
 
 

@@ -10,13 +10,14 @@ import attrs
 from .._types import Unset
 from ._fields import any_of, array_of, field, json_object, string
 from ._input import Input
+from ._model import Model
 
 CANONICAL_NAME = string(min_length=1, max_length=255, pattern=r"^[a-zA-Z][a-zA-Z0-9_]*$")
 DISPLAY_NAME = string(min_length=1, max_length=255)
 
 
 @attrs.frozen
-class Agent:
+class Agent(Model):
     id: str
     created_at: datetime
     updated_at: datetime
@@ -32,12 +33,12 @@ class Agent:
 
 
 @attrs.frozen
-class ModelInfo:
+class ModelInfo(Model):
     id: str
 
 
 @attrs.frozen
-class ListModelsResponse:
+class ListModelsResponse(Model):
     """``GET /agents/models``: the models an agent can use."""
 
     models: list[ModelInfo]

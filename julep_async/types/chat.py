@@ -27,6 +27,7 @@ from ._fields import (
     uuid,
 )
 from ._input import Input
+from ._model import Model
 from .docs import DocReference
 from .tools import CHOSEN_TOOL_CALL, CreateToolRequest, NamedToolChoice, ToolCall
 
@@ -145,7 +146,7 @@ class ChatOptions(TypedDict, total=False):
 
 
 @attrs.frozen
-class ChatMessage:
+class ChatMessage(Model):
     """A message in a reply (a choice's output, or a rendered prompt)."""
 
     role: str
@@ -163,14 +164,14 @@ class ChatMessage:
 
 
 @attrs.frozen
-class TopLogProb:
+class TopLogProb(Model):
     token: str
     logprob: float
     bytes: list[int] | None = None
 
 
 @attrs.frozen
-class TokenLogProb:
+class TokenLogProb(Model):
     token: str
     logprob: float
     bytes: list[int] | None = None
@@ -178,19 +179,19 @@ class TokenLogProb:
 
 
 @attrs.frozen
-class LogProbs:
+class LogProbs(Model):
     content: list[TokenLogProb] | None = None
 
 
 @attrs.frozen
-class Usage:
+class Usage(Model):
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     total_tokens: int | None = None
 
 
 @attrs.frozen
-class Choice:
+class Choice(Model):
     """One output of a reply. ``message`` is always set: the single output, the first of
     several (``messages``), or the ``delta`` of a chunk-shaped reply."""
 
@@ -203,7 +204,7 @@ class Choice:
 
 
 @attrs.frozen
-class ChatResponse:
+class ChatResponse(Model):
     """A complete reply. ``content`` is the text of ``choices[0].message``."""
 
     id: str
@@ -225,7 +226,7 @@ class ChatResponse:
 
 
 @attrs.frozen
-class ChunkChoice:
+class ChunkChoice(Model):
     """One output's increment in a streamed reply."""
 
     index: int
@@ -235,7 +236,7 @@ class ChunkChoice:
 
 
 @attrs.frozen
-class ChatChunk:
+class ChatChunk(Model):
     """One event of a streamed reply; the last may carry only ``usage``."""
 
     id: str
@@ -252,7 +253,7 @@ class ChatChunk:
 
 
 @attrs.frozen
-class ContextReport:
+class ContextReport(Model):
     """How the backend made the prompt fit (an extension of this project's backend)."""
 
     strategy: str | None
@@ -265,7 +266,7 @@ class ContextReport:
 
 
 @attrs.frozen
-class RenderResponse:
+class RenderResponse(Model):
     """Exactly what the model would receive: messages, tools and recalled docs."""
 
     messages: list[ChatMessage]

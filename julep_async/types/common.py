@@ -10,13 +10,14 @@ import attrs
 from .._types import Unset
 from ._fields import enum, field, integer, json_object
 from ._input import Input
+from ._model import Model
 
 SortBy = Literal["created_at", "updated_at"]
 Direction = Literal["asc", "desc"]
 
 
 @attrs.frozen
-class ResourceDeleted:
+class ResourceDeleted(Model):
     """What a delete returns."""
 
     id: str

@@ -10,13 +10,14 @@ import attrs
 from .._types import Unset
 from ._fields import any_of, array_of, boolean, field, integer, json_object, number, string
 from ._input import Input
+from ._model import Model
 
 CONTENT = any_of(string(max_length=30_000), array_of(string(max_length=30_000)))
 """``Common.content``: one text, or a list of texts, each at most 30,000 characters."""
 
 
 @attrs.frozen
-class Doc:
+class Doc(Model):
     id: str
     created_at: datetime
     title: str
@@ -30,20 +31,20 @@ class Doc:
 
 
 @attrs.frozen
-class DocOwner:
+class DocOwner(Model):
     id: str
     role: str  # "agent", "user", or "session" (this project's extension)
 
 
 @attrs.frozen
-class Snippet:
+class Snippet(Model):
     index: int
     content: str
     embedding: list[float] | None = None
 
 
 @attrs.frozen
-class DocReference:
+class DocReference(Model):
     """One search hit; lower ``distance`` is closer."""
 
     id: str
@@ -55,7 +56,7 @@ class DocReference:
 
 
 @attrs.frozen
-class DocSearchResponse:
+class DocSearchResponse(Model):
     docs: list[DocReference]
     time: float
 
@@ -122,7 +123,7 @@ class EmbedQueryRequest(Input):
 
 
 @attrs.frozen
-class EmbedQueryResponse:
+class EmbedQueryResponse(Model):
     vectors: list[list[float]]
 
 

@@ -10,6 +10,7 @@ import attrs
 from .._types import ContextOverflow, Unset
 from ._fields import array_of, boolean, enum, field, instance_of, integer, json_object, number, string, tag, uuid
 from ._input import Input
+from ._model import Model
 
 CONTEXT_OVERFLOW: tuple[ContextOverflow, ...] = ("truncate", "adaptive", "summarize")
 """The spec's ``truncate`` and ``adaptive``, and this project's ``summarize``."""
@@ -76,7 +77,7 @@ class RecallOptionsPatch(_DocSearchOptions):
 
 
 @attrs.frozen
-class Session:
+class Session(Model):
     """A session; ``agent``/``agents`` and ``user``/``users`` follow its ``kind`` (one of each
     is set: the single form for one participant, the list for several)."""
 
@@ -149,7 +150,7 @@ class CreateSessionRequest(UpdateSessionRequest):
 
 
 @attrs.frozen
-class Entry:
+class Entry(Model):
     """One stored message of a session's history."""
 
     id: str
@@ -167,14 +168,14 @@ class Entry:
 
 
 @attrs.frozen
-class Relation:
+class Relation(Model):
     head: str
     relation: str
     tail: str
 
 
 @attrs.frozen
-class History:
+class History(Model):
     """A session's history, entries oldest first."""
 
     session_id: str

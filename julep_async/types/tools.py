@@ -30,6 +30,7 @@ from ._fields import (
     uuid,
 )
 from ._input import Input
+from ._model import Model
 
 ToolType: TypeAlias = Literal[
     "function", "integration", "system", "api_call", "computer_20241022", "text_editor_20241022", "bash_20241022"
@@ -155,7 +156,7 @@ class NamedToolChoice(Input):
 
 
 @attrs.frozen
-class Tool:
+class Tool(Model):
     """A stored tool of an agent."""
 
     id: str
@@ -174,7 +175,7 @@ class Tool:
 
 
 @attrs.frozen
-class FunctionCall:
+class FunctionCall(Model):
     """The function a model chose, with its arguments as a JSON string."""
 
     name: str
@@ -182,7 +183,7 @@ class FunctionCall:
 
 
 @attrs.frozen
-class ToolCall:
+class ToolCall(Model):
     """A tool call in a reply (``choices[].message.tool_calls``)."""
 
     type: str

@@ -10,6 +10,7 @@ import attrs
 from .._types import Unset
 from ._fields import field, identifier, json_object, string
 from ._input import Input
+from ._model import Model
 from .agents import CANONICAL_NAME
 
 USER_NAME = identifier(empty=True)
@@ -18,7 +19,7 @@ would refuse."""
 
 
 @attrs.frozen
-class User:
+class User(Model):
     id: str
     created_at: datetime
     updated_at: datetime

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import assert_type
 
-from julep_async import AsyncClient, AsyncPager, AsyncStream, ChatOutcome, Page
+from julep_async import AsyncClient, AsyncPager, AsyncStream, ChatOutcome, Page, RawResponse
 from julep_async.config import Timeout
 from julep_async.retry import RetryPolicy
 from julep_async.transports import InMemoryTransport, Transport
@@ -118,6 +118,59 @@ async def sessions(client: AsyncClient, agent_id: str, session_id: str, doc_id: 
 async def docs(client: AsyncClient, doc_id: str) -> None:
     assert_type(await client.docs.get(doc_id, include_embeddings=True), Doc)
     assert_type(await client.docs.embed("text"), EmbedQueryResponse)
+
+
+async def raw_responses(client: AsyncClient, agent_id: str, user_id: str, session_id: str, doc_id: str,
+                        tool_id: str) -> None:
+    raw = await client.sessions.with_raw_response.chat(session_id, HELLO, temperature=0.5)
+    assert_type(raw, RawResponse[ChatResponse])
+    assert_type(raw.parse(), ChatResponse)
+    assert_type(raw.request_id, str | None)
+    assert_type(raw.retries_taken, int)
+    assert_type(await client.agents.with_raw_response.create("A"), RawResponse[Agent])
+    assert_type(await client.agents.with_raw_response.create_or_update(agent_id, name="A"), RawResponse[Agent])
+    assert_type(await client.agents.with_raw_response.get(agent_id), RawResponse[Agent])
+    assert_type(await client.agents.with_raw_response.update(agent_id, name="B"), RawResponse[Agent])
+    assert_type(await client.agents.with_raw_response.reset(agent_id, name="C"), RawResponse[Agent])
+    assert_type(await client.agents.with_raw_response.delete(agent_id), RawResponse[ResourceDeleted])
+    assert_type(await client.agents.with_raw_response.list_models(), RawResponse[ListModelsResponse])
+    assert_type(await client.agents.docs.with_raw_response.create(agent_id, "T", "x"), RawResponse[Doc])
+    assert_type(await client.agents.docs.with_raw_response.search(agent_id, "x"), RawResponse[DocSearchResponse])
+    assert_type(await client.agents.docs.with_raw_response.delete(agent_id, doc_id), RawResponse[ResourceDeleted])
+    assert_type(await client.agents.docs.with_raw_response.bulk_delete(agent_id),
+                RawResponse[list[ResourceDeleted]])
+    assert_type(await client.agents.tools.with_raw_response.create(agent_id, name="t", type="function"),
+                RawResponse[Tool])
+    assert_type(await client.agents.tools.with_raw_response.update(agent_id, tool_id, name="u"), RawResponse[Tool])
+    assert_type(await client.agents.tools.with_raw_response.reset(agent_id, tool_id, name="v", type="function"),
+                RawResponse[Tool])
+    assert_type(await client.agents.tools.with_raw_response.delete(agent_id, tool_id), RawResponse[ResourceDeleted])
+    assert_type(await client.users.with_raw_response.create(name="Ada"), RawResponse[User])
+    assert_type(await client.users.with_raw_response.create_or_update(user_id, name="Ada"), RawResponse[User])
+    assert_type(await client.users.with_raw_response.get(user_id), RawResponse[User])
+    assert_type(await client.users.with_raw_response.update(user_id, about="x"), RawResponse[User])
+    assert_type(await client.users.with_raw_response.reset(user_id), RawResponse[User])
+    assert_type(await client.users.with_raw_response.delete(user_id), RawResponse[ResourceDeleted])
+    assert_type(await client.users.docs.with_raw_response.create(user_id, "T", "x"), RawResponse[Doc])
+    assert_type(await client.users.docs.with_raw_response.search(user_id, "x"), RawResponse[DocSearchResponse])
+    assert_type(await client.users.docs.with_raw_response.delete(user_id, doc_id), RawResponse[ResourceDeleted])
+    assert_type(await client.users.docs.with_raw_response.bulk_delete(user_id), RawResponse[list[ResourceDeleted]])
+    assert_type(await client.sessions.with_raw_response.create(agent_id), RawResponse[Session])
+    assert_type(await client.sessions.with_raw_response.create_or_update(session_id, agent_id=agent_id),
+                RawResponse[Session])
+    assert_type(await client.sessions.with_raw_response.get(session_id), RawResponse[Session])
+    assert_type(await client.sessions.with_raw_response.update(session_id), RawResponse[Session])
+    assert_type(await client.sessions.with_raw_response.reset(session_id), RawResponse[Session])
+    assert_type(await client.sessions.with_raw_response.delete(session_id), RawResponse[ResourceDeleted])
+    assert_type(await client.sessions.with_raw_response.render(session_id, HELLO), RawResponse[RenderResponse])
+    assert_type(await client.sessions.with_raw_response.history(session_id), RawResponse[History])
+    assert_type(await client.sessions.with_raw_response.clear(session_id), RawResponse[None])
+    assert_type(await client.sessions.docs.with_raw_response.create(session_id, "T", "x"), RawResponse[Doc])
+    assert_type(await client.sessions.docs.with_raw_response.search(session_id, "x"), RawResponse[DocSearchResponse])
+    assert_type(await client.sessions.docs.with_raw_response.delete(session_id, doc_id),
+                RawResponse[ResourceDeleted])
+    assert_type(await client.docs.with_raw_response.get(doc_id), RawResponse[Doc])
+    assert_type(await client.docs.with_raw_response.embed("x"), RawResponse[EmbedQueryResponse])
 
 
 async def typos(client: AsyncClient, session_id: str) -> None:
