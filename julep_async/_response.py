@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextvars
-import json
 from collections.abc import Awaitable, Mapping
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 import attrs
+
+from . import _json
 
 __all__ = ["RawResponse", "raw"]
 
@@ -41,7 +42,7 @@ class RawResponse(Generic[T]):
 
     def json(self) -> Any:
         """The reply's body, decoded."""
-        return json.loads(self.content) if self.content else None
+        return _json.loads(self.content) if self.content else None
 
 
 @attrs.define

@@ -10,9 +10,9 @@ comments and the other fields (``event``, ``id``, ``retry``) are skipped.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from . import _json
 from .exceptions import APIConnectionError
 
 __all__ = ["Decoder", "encode", "encode_json"]
@@ -25,7 +25,7 @@ def encode(data: str) -> bytes:
 
 def encode_json(payload: Any) -> bytes:
     """One event carrying ``payload`` as compact JSON (Julep's framing)."""
-    return b"data: " + json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode() + b"\n\n"
+    return b"data: " + _json.dumps(payload) + b"\n\n"
 
 
 class Decoder:

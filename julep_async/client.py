@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import enum
-import json
 import logging
 import os
 import re
@@ -23,7 +22,7 @@ import anyio
 import attrs
 import cattrs
 
-from . import __version__
+from . import __version__, _json
 from ._logs import configure_from_environment
 from ._redact import Redactor, credentials
 from ._response import Exchange, capturing
@@ -241,9 +240,7 @@ class AsyncClient:
         timeout = self.timeout
         if options:
             data, query, headers, timeout = _apply(options, data, query, headers, timeout)
-        encoded = None if data is None else json.dumps(
-            data, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        ).encode()
+        encoded = None if data is None else _json.dumps(data)
         return Request(method, path, tuple(query), headers, encoded, stream, timeout)
 
     def _deadline(self) -> float | None:
@@ -321,7 +318,7 @@ class AsyncClient:
             return
         raw = await response.aread()
         try:
-            body: Any = self._redact.data(json.loads(raw))
+            body: Any = self._redact.data(_json.loads(raw))
         except ValueError:
             body = self._redact(raw.decode(errors="replace"))
         raise error_for_status(response.status, body, path=request.path,
@@ -338,7 +335,7 @@ class AsyncClient:
     def _json(self, raw: bytes | str, status: int, what: str) -> Any:
         """``raw`` decoded as JSON; else an error naming ``what`` it was."""
         try:
-            return json.loads(raw)
+            return _json.loads(raw)
         except ValueError:
             text = raw if isinstance(raw, str) else raw.decode(errors="replace")
             raise APIResponseValidationError(self._redact(f"{what} is not JSON: {text[:200]!r}"),

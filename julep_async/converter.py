@@ -179,6 +179,16 @@ def _input_hook(cls: type, converter: cattrs.Converter) -> Hook:
     return structure_input
 
 
+def _unstructure_by_value(converter: cattrs.Converter) -> Callable[[Any], Any]:
+    """A union's value unstructured by its own class: a JSON value as it is, a model by its hook."""
+    plain = (str, int, float, bool, type(None), _Unset)
+
+    def unstructure(value: Any) -> Any:
+        return value if isinstance(value, plain) else converter.unstructure(value)
+
+    return unstructure
+
+
 def _without_nulls(value: Any) -> Any:
     """A reply model's data without its ``None`` (unset) fields, at every level."""
     if isinstance(value, dict):
@@ -270,6 +280,7 @@ def configure_converter(converter: cattrs.Converter, *, strict: bool = False) ->
     for predicate, factory in factories:
         converter.register_structure_hook_factory(predicate, factory)
     converter.register_unstructure_hook_factory(_is_input, cast(Any, _input_unstructure_hook))
+    converter.register_unstructure_hook_func(_is_union, _unstructure_by_value(converter))
     converter.register_structure_hook(Choice, _choice_hook(Choice, "message", ("messages", "delta"), converter))
     converter.register_structure_hook(ChunkChoice, _choice_hook(ChunkChoice, "delta", ("message",), converter))
 

@@ -67,7 +67,8 @@ class Answer:
                 "total_tokens": self.prompt.prompt_tokens + completion}
 
     async def _ask(self) -> Any:
-        return await responders.ask(self.backend.responder, self.prompt.messages, tools=self.tools,
+        return await responders.ask(self.backend.responder, self.prompt.messages,
+                                    with_tools=self.backend.responder_takes_tools, tools=self.tools,
                                     tool_choice=self.tool_choice)
 
     def _tool_calls(self, reply: responders.ModelReply) -> list[Record]:

@@ -7,7 +7,6 @@ serve`` puts it behind aiohttp.web. Either way it is the same code and the same 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -15,12 +14,13 @@ from typing import Any
 import anyio
 import attrs
 
+from .. import _json
 from ..transports.base import ByteStream, Request, Response, StreamWrapper
 from .clock import Clock
 from .context import DEFAULT_CONTEXT_WINDOW, Summarizer, TokenCounter, count_tokens
 from .faults import Fault
 from .parse import Call
-from .responder import ModelReply, Responder, as_responder
+from .responder import ModelReply, Responder, as_responder, takes_tools
 from .routes import resolve
 from .store import Tenant
 
@@ -29,7 +29,7 @@ ANONYMOUS = ""
 
 
 def _dumps(payload: Any) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    return _json.dumps(payload)
 
 
 def api_key_of(headers: Mapping[str, str]) -> str | None:
@@ -79,6 +79,16 @@ class Backend:
 
     def __repr__(self) -> str:
         return f"<Backend tenants={len(self._tenants)}>"
+
+    @property
+    def responder(self) -> Responder:
+        """The fake model (see :mod:`.responder`); replace it at any time."""
+        return self._responder
+
+    @responder.setter
+    def responder(self, responder: Responder) -> None:
+        self._responder = responder
+        self.responder_takes_tools: bool = takes_tools(responder)  # asked once, not on every turn
 
     async def handle(self, request: Request) -> Response:
         """Answer one request, with an ``x-request-id``. Never raises for a bad request:

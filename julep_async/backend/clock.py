@@ -12,7 +12,9 @@ _TICK = timedelta(milliseconds=1)
 
 def format_time(moment: datetime) -> str:
     """ISO 8601 in UTC with microseconds and ``Z``: fixed width, so it sorts as text."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _uuid4(bits: int) -> str:
@@ -25,14 +27,15 @@ def _uuid4(bits: int) -> str:
 class Clock:
     """Hands out ids and strictly increasing timestamps.
 
-    With ``seed`` set, ids come from a seeded generator and time is logical: it starts
+    Ids come from a generator seeded with ``seed``, or from the OS once (unique, not
+    secret: the fake's ids protect nothing). With ``seed`` set, time is logical: it starts
     at 2025-01-01T00:00:00Z and every reading advances it by one millisecond, so the
     same calls give the same bytes on every run.
     """
 
     def __init__(self, seed: int | None = None) -> None:
         self._seeded = seed is not None
-        self.random: random.Random = random.Random(seed)
+        self.random: random.Random = random.Random(seed if self._seeded else int.from_bytes(os.urandom(16)))
         """Other seeded choices (``canonical_name`` digits, ...)."""
         self._last = _SEEDED_EPOCH - _TICK if self._seeded else datetime.now(UTC)
         self._requests = 0
@@ -45,11 +48,9 @@ class Clock:
         return self._last
 
     def new_id(self) -> str:
-        if self._seeded:
-            return _uuid4(self.random.getrandbits(128))
-        return _uuid4(int.from_bytes(os.urandom(16)))
+        return _uuid4(self.random.getrandbits(128))
 
     def request_id(self) -> str:
         """An ``x-request-id``: counted when seeded (so recordings repeat), random otherwise."""
         self._requests += 1
-        return f"req_{self._requests:012d}" if self._seeded else f"req_{os.urandom(8).hex()}"
+        return f"req_{self._requests:012d}" if self._seeded else f"req_{self.random.getrandbits(64):016x}"

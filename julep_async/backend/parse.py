@@ -9,10 +9,12 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
+import orjson
 
 from ..converter import structure_input
 from ..exceptions import ValidationError
@@ -30,6 +32,7 @@ __all__ = ["MAX_BODY_BYTES", "MAX_BODY_NESTING", "Call", "decode_body"]
 T = TypeVar("T")
 MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_BODY_NESTING = 64
+_LONG_NUMBER = re.compile(rb"\d{19}")
 LIST_DEFAULTS: dict[str, Any] = {"limit": 100, "offset": 0, "sort_by": "created_at", "direction": "desc"}
 """As the v1 server has them: ``direction`` defaults to ``desc`` there (the spec says ``asc``)."""
 _TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
@@ -57,16 +60,28 @@ def decode_body(raw: bytes | None) -> Any:
     if len(raw) > MAX_BODY_BYTES:
         raise Fault(413, f"the request body is over {MAX_BODY_BYTES} bytes", code="payload_too_large")
     try:
-        body = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+        body = orjson.loads(raw)  # refuses NaN, Infinity and out-of-range numbers itself
+    except orjson.JSONDecodeError:
+        body = _strictly(raw)
+    else:
+        if _LONG_NUMBER.search(raw):  # orjson would read a 20-digit integer as a float
+            body = _strictly(raw)
+    if raw.count(b"{") + raw.count(b"[") > MAX_BODY_NESTING:  # only then can it nest that deep
+        try:
+            check_json("body", body, max_depth=MAX_BODY_NESTING)
+        except FieldError as error:
+            raise invalid(f"the request body is not acceptable JSON: {error}") from None
+    return body
+
+
+def _strictly(raw: bytes) -> Any:
+    """``raw`` read by the standard library (exact integers), refusing what is not JSON."""
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
     except RecursionError:
         raise invalid(f"the request body nests deeper than {MAX_BODY_NESTING} levels") from None
     except (ValueError, UnicodeDecodeError) as error:
         raise invalid(f"the request body is not valid JSON: {error}") from None
-    try:
-        check_json("body", body, max_depth=MAX_BODY_NESTING)
-    except FieldError as error:
-        raise invalid(f"the request body is not acceptable JSON: {error}") from None
-    return body
 
 
 @attrs.frozen

@@ -36,6 +36,7 @@ __all__ = [
     "ToolUse",
     "as_responder",
     "example_arguments",
+    "takes_tools",
 ]
 
 
@@ -164,7 +165,8 @@ def as_responder(value: Responder | Sequence[str | ModelReply] | None, *, call_t
     return Scripted(value)
 
 
-def _takes_tools(responder: Responder) -> bool:
+def takes_tools(responder: Responder) -> bool:
+    """Whether ``responder`` wants the turn's tools (it has a ``tools`` or ``**`` parameter)."""
     try:
         parameters = inspect.signature(responder).parameters
     except (TypeError, ValueError):
@@ -172,10 +174,10 @@ def _takes_tools(responder: Responder) -> bool:
     return "tools" in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
 
 
-async def ask(responder: Responder, prompt: list[dict[str, Any]], *, tools: Sequence[Mapping[str, Any]] = (),
-              tool_choice: Any = None) -> Reply:
-    """Call ``responder`` (with the tools, if it takes them), awaiting it if it is async."""
-    reply = responder(prompt, tools=tools, tool_choice=tool_choice) if _takes_tools(responder) else responder(prompt)
+async def ask(responder: Responder, prompt: list[dict[str, Any]], *, with_tools: bool,
+              tools: Sequence[Mapping[str, Any]] = (), tool_choice: Any = None) -> Reply:
+    """Call ``responder`` (``with_tools``: with the tools as well), awaiting it if it is async."""
+    reply = responder(prompt, tools=tools, tool_choice=tool_choice) if with_tools else responder(prompt)
     if inspect.isawaitable(reply):
         reply = await reply
     return reply

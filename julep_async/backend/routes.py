@@ -28,15 +28,15 @@ class Route:
     path: str
     handler: Handler
     parts: tuple[str, ...] = attrs.field(init=False)
+    literals: tuple[tuple[int, str], ...] = attrs.field(init=False)  # (position, segment), the fixed ones
+    ids: tuple[tuple[int, str], ...] = attrs.field(init=False)  # (position, kind of resource) of the ids
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "parts", tuple(self.path.strip("/").split("/")))
-
-    def matches(self, parts: list[str]) -> bool:
-        return len(parts) == len(self.parts) and all(
-            mine.startswith("{") or mine == part for mine, part in zip(self.parts, parts, strict=True)
-        )
-
+        parts = tuple(self.path.strip("/").split("/"))
+        object.__setattr__(self, "parts", parts)
+        object.__setattr__(self, "literals", tuple((i, p) for i, p in enumerate(parts) if not p.startswith("{")))
+        object.__setattr__(self, "ids", tuple((i, KINDS.get(parts[i - 1], "Resource"))
+                                              for i, p in enumerate(parts) if p.startswith("{")))
 
 ROUTES = (
     Route("GET", "/agents", agents.list_agents),
@@ -84,9 +84,26 @@ ROUTES = (
 )
 
 
-_BY_SHAPE: dict[tuple[int, str], list[Route]] = {}
+@attrs.frozen
+class _Pattern:
+    """The routes of one path pattern: its fixed segments, where its ids are, and a handler
+    per method."""
+
+    literals: tuple[tuple[int, str], ...]
+    ids: tuple[tuple[int, str], ...]
+    handlers: dict[str, Handler]
+
+
+_PATTERNS: dict[tuple[int, str], list[_Pattern]] = {}
 for _route in ROUTES:
-    _BY_SHAPE.setdefault((len(_route.parts), _route.parts[0]), []).append(_route)
+    _patterns = _PATTERNS.setdefault((len(_route.parts), _route.parts[0]), [])
+    _found = next((p for p in _patterns if p.literals == _route.literals), None)
+    if _found is None:
+        _found = _Pattern(_route.literals, _route.ids, {})
+        _patterns.append(_found)
+    _found.handlers[_route.method] = _route.handler
+for _patterns in _PATTERNS.values():
+    _patterns.sort(key=lambda pattern: -len(pattern.literals))  # the most literal first
 
 
 def resolve(method: str, path: str) -> tuple[Handler, str, tuple[str, ...]]:
@@ -94,19 +111,20 @@ def resolve(method: str, path: str) -> tuple[Handler, str, tuple[str, ...]]:
     (canonical: lower-case, hyphenated). 404 for an unknown path or an id that is not a
     UUID, 405 for a known path and another method."""
     parts = path.strip("/").split("/")
-    candidates = [route for route in _BY_SHAPE.get((len(parts), parts[0]), ()) if route.matches(parts)]
-    if not candidates:
-        raise Fault(404, f"no route for {method} {path}")
-    exact = max(sum(not part.startswith("{") for part in route.parts) for route in candidates)
-    candidates = [route for route in candidates if sum(not p.startswith("{") for p in route.parts) == exact]
-    route = next((route for route in candidates if route.method == method), None)
-    if route is None:
-        raise Fault(405, f"{method} is not allowed on {path}")
-    ids = []
-    for index, pattern in enumerate(route.parts):
-        if pattern.startswith("{"):
-            canonical = canonical_id(parts[index])
-            if canonical is None:
-                raise not_found(KINDS.get(parts[index - 1], "Resource"), parts[index])
-            ids.append(canonical)
-    return route.handler, parts[0], tuple(ids)
+    for pattern in _PATTERNS.get((len(parts), parts[0]), ()):
+        for index, literal in pattern.literals:
+            if parts[index] != literal:
+                break
+        else:
+            handler = pattern.handlers.get(method)
+            if handler is None:
+                raise Fault(405, f"{method} is not allowed on {path}")
+            return handler, parts[0], tuple(_id(parts[index], kind) for index, kind in pattern.ids)
+    raise Fault(404, f"no route for {method} {path}")
+
+
+def _id(segment: str, kind: str) -> str:
+    canonical = canonical_id(segment)
+    if canonical is None:
+        raise not_found(kind, segment)
+    return canonical

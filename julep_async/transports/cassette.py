@@ -38,7 +38,6 @@ from __future__ import annotations
 import base64
 import binascii
 import glob
-import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -51,6 +50,7 @@ from cattrs.cols import homogenous_tuple_structure_factory, mapping_structure_fa
 from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.v import format_exception
 
+from .. import _json
 from ..exceptions import CassetteError
 from .base import Request
 
@@ -87,7 +87,7 @@ class _Invalid(ValueError):
 
 def canonical_json(value: Any) -> str:
     """Sorted keys, no whitespace, real characters: the same value gives the same text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _json.canonical(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -104,7 +104,7 @@ class _WithBody:
         if not raw:
             return {}
         try:
-            return {"body": json.loads(raw)}
+            return {"body": _json.loads(raw)}
         except ValueError:
             pass
         try:
@@ -117,7 +117,7 @@ class _WithBody:
             return self.text.encode()
         if self.base64 is not None:
             return base64.b64decode(self.base64)
-        return b"" if self.body is None else json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode()
+        return b"" if self.body is None else _json.dumps(self.body)
 
     def holds_json(self) -> bool:
         """The body, if any, is written under ``body`` (null for none)."""
@@ -312,7 +312,7 @@ def _explain(error: Exception) -> str:
 
 
 def dumps(cassette: Cassette) -> str:
-    return json.dumps(_converter.unstructure(cassette), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return _json.pretty(_converter.unstructure(cassette)) + "\n"
 
 
 def _remove_temporaries(path: Path) -> None:
@@ -354,7 +354,7 @@ def load(path: Path, rerecord: str) -> Cassette:
     except (OSError, UnicodeDecodeError) as exc:
         raise CassetteError(f"cannot read cassette {path}: {exc}") from None
     try:
-        document = json.loads(text)
+        document = _json.loads(text)
     except ValueError as exc:
         raise CassetteError(f"cassette {path} is not valid JSON ({exc}); it may have been cut off. "
                             f"Re-record it: {rerecord}") from None

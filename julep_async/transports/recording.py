@@ -13,7 +13,6 @@ imported); ``"once"`` records when the cassette does not exist, else replays;
 
 from __future__ import annotations
 
-import json
 import os
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -23,7 +22,7 @@ from typing import Any, Literal
 
 import anyio
 
-from .. import __version__, _sse, exceptions
+from .. import __version__, _json, _sse, exceptions
 from .._redact import Redactor, credentials
 from ..exceptions import APIConnectionError, APIError, CassetteError, ValidationError
 from . import _misses, cassette
@@ -224,7 +223,7 @@ def _raised(error: RecordedError) -> APIError:
 def _event_data(data: str) -> Any:
     """An event's data as a cassette holds it: JSON as structure, anything else as ``raw``."""
     try:
-        return json.loads(data)
+        return _json.loads(data)
     except ValueError:
         return {"raw": data}
 

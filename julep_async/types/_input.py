@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from ._fields import validator
 from ._model import Model
 
 __all__ = ["Input"]
+
+_VALIDATORS: dict[type, Callable[[Any], None]] = {}
 
 
 class Input(Model):
@@ -13,3 +19,10 @@ class Input(Model):
     fields' validators, and sent without its ``UNSET`` fields."""
 
     __slots__ = ()
+
+    def __attrs_post_init__(self) -> None:
+        """Check every field against the spec (raises a ``FieldError`` naming it)."""
+        validate = _VALIDATORS.get(type(self))
+        if validate is None:
+            validate = _VALIDATORS[type(self)] = validator(type(self))
+        validate(self)
