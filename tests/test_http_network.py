@@ -128,7 +128,6 @@ async def test_an_explicit_proxy_wins_over_the_environment_and_sends_its_credent
     assert target.startswith(server.url + "/agents?")
     assert auth == "Basic " + base64.b64encode(b"ada:s3cret pass").decode()
     assert other.seen == []
-    assert "proxy-authorization" not in server.seen[0].headers  # the proxy took it off
 
 
 async def test_proxy_credentials_never_appear_in_the_transports_repr(server: FaultServer) -> None:

@@ -6,8 +6,9 @@ raised while sending or while reading a body, is translated once, here, through
 loads it lazily), so replaying a cassette never imports aiohttp.
 
 Proxies: an explicit ``proxy=``, else (``trust_env=True``, the default) ``HTTP_PROXY`` /
-``HTTPS_PROXY`` / ``NO_PROXY`` as :mod:`urllib.request` reads them, looked up once, when
-the transport is made. Credentials in a proxy URL are taken out of it and sent as a
+``HTTPS_PROXY`` / ``NO_PROXY`` as :mod:`urllib.request` reads them from the environment
+(not the system settings of macOS or Windows), looked up once, when the transport is
+made. Credentials in a proxy URL are taken out of it and sent as a
 ``Proxy-Authorization`` header; aiohttp never sees them in a URL, so no repr, error or
 traceback can show them.
 """
@@ -105,10 +106,11 @@ def _environment_proxy(base_url: str) -> str | None:
     """The proxy the environment names for ``base_url`` (``HTTP_PROXY``/``HTTPS_PROXY``
     by its scheme, lower case first; none if ``NO_PROXY`` covers its host), or ``None``."""
     parts = urllib.parse.urlsplit(base_url)
-    proxy = urllib.request.getproxies().get(parts.scheme.lower())
+    proxy = urllib.request.getproxies_environment().get(parts.scheme.lower())
     if not proxy or urllib.parse.urlsplit(proxy).scheme.lower() not in PROXY_SCHEMES:
         return None
-    if urllib.request.proxy_bypass(parts.netloc.rpartition("@")[2]):
+    # (proxy_bypass_environment: NO_PROXY's rules; in urllib for ever, not in typeshed)
+    if urllib.request.proxy_bypass_environment(parts.netloc.rpartition("@")[2]):  # type: ignore[attr-defined]
         return None
     return proxy
 
