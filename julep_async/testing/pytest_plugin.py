@@ -175,7 +175,7 @@ async def julep_client(request: pytest.FixtureRequest,
         yield client
 
 
-class TestFailed(Exception):
+class FailedTest(Exception):
     """What the ``julep_sync_client`` fixture closes its client with after a failed test."""
 
 
@@ -189,7 +189,7 @@ def julep_sync_client(request: pytest.FixtureRequest, julep_cassette: Path,
                     strict=not lenient(request))
     yield client
     # Closed as a ``with`` block would be: a failed test never saves a complete cassette.
-    failed = TestFailed(f"{request.node.nodeid} failed") if request.node.stash.get(FAILED, False) else None
+    failed = FailedTest(f"{request.node.nodeid} failed") if request.node.stash.get(FAILED, False) else None
     client.__exit__(type(failed) if failed else None, failed, None)
 
 
