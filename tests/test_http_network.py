@@ -107,6 +107,22 @@ async def test_no_proxy_in_the_environment_lets_a_host_bypass_the_proxy(
     assert proxy.seen == [] and len(server.seen) == 1
 
 
+async def test_a_proxy_in_the_environment_without_a_scheme_is_an_http_proxy(
+        server: FaultServer, no_proxy_environment: pytest.MonkeyPatch) -> None:
+    async with forward_proxy() as proxy:
+        no_proxy_environment.setenv("http_proxy", proxy.url.removeprefix("http://"))
+        async with AsyncClient(api_key="k", base_url=server.url, retry=ONCE) as client:
+            await client.agents.list()
+    assert len(proxy.seen) == 1
+
+
+def test_a_broken_proxy_in_the_environment_is_named_at_construction(no_proxy_environment: pytest.MonkeyPatch) -> None:
+    no_proxy_environment.setenv("HTTP_PROXY", "http://ada:hunter2@proxy.internal:99999")
+    with pytest.raises(ValidationError, match="the environment's HTTP_PROXY must be an http") as caught:
+        AsyncClient(api_key="k", base_url="http://127.0.0.1:8080")
+    assert "hunter2" not in str(caught.value)
+
+
 async def test_trust_env_false_ignores_the_environments_proxy(
         server: FaultServer, no_proxy_environment: pytest.MonkeyPatch) -> None:
     async with forward_proxy() as proxy:

@@ -80,14 +80,14 @@ class _Proxy:
     """A proxy URL split into the URL aiohttp is given (no credentials) and its
     ``Proxy-Authorization`` header (``Basic``), if the URL had credentials."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, name: str = "proxy") -> None:
         try:
             parts = urllib.parse.urlsplit(url)
             parts.port  # noqa: B018 -- raises ValueError for a port out of range or not a number
         except ValueError:
-            raise ValidationError(f"proxy must be an http:// or https:// URL, got {_shown(url)!r}") from None
+            raise ValidationError(f"{name} must be an http:// or https:// URL, got {_shown(url)!r}") from None
         if parts.scheme.lower() not in PROXY_SCHEMES or not parts.hostname:
-            raise ValidationError(f"proxy must be an http:// or https:// URL, got {_shown(url)!r}")
+            raise ValidationError(f"{name} must be an http:// or https:// URL, got {_shown(url)!r}")
         self.url = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
         self.headers: dict[str, str] = {}
         self.secrets: set[str] = set()
@@ -102,17 +102,23 @@ class _Proxy:
         return self.url.replace("//", f"//{REDACTED}@", 1) if self.headers else self.url
 
 
-def _environment_proxy(base_url: str) -> str | None:
+def _environment_proxy(base_url: str) -> _Proxy | None:
     """The proxy the environment names for ``base_url`` (``HTTP_PROXY``/``HTTPS_PROXY``
-    by its scheme, lower case first; none if ``NO_PROXY`` covers its host), or ``None``."""
+    by its scheme, lower case first; none if ``NO_PROXY`` covers its host), or ``None``.
+
+    A value without a scheme (``proxy:3128``) is an ``http://`` proxy, as curl takes it;
+    one with another scheme (``socks5://``) is left to the tools that speak it.
+    """
     parts = urllib.parse.urlsplit(base_url)
     proxy = urllib.request.getproxies_environment().get(parts.scheme.lower())
+    if proxy and "://" not in proxy:
+        proxy = "http://" + proxy
     if not proxy or urllib.parse.urlsplit(proxy).scheme.lower() not in PROXY_SCHEMES:
         return None
     # (proxy_bypass_environment: NO_PROXY's rules; in urllib for ever, not in typeshed)
     if urllib.request.proxy_bypass_environment(parts.netloc.rpartition("@")[2]):  # type: ignore[attr-defined]
         return None
-    return proxy
+    return _Proxy(proxy, name=f"the environment's {parts.scheme.upper()}_PROXY")
 
 
 class HttpTransport:
@@ -166,8 +172,7 @@ class HttpTransport:
             raise ValidationError(f"ssl_context must be an ssl.SSLContext, got {type(ssl_context).__name__}")
         self.base_url: str = base_url.rstrip("/")
         self.limits = limits
-        chosen = proxy if proxy is not None else _environment_proxy(self.base_url) if trust_env else None
-        self._proxy = _Proxy(chosen) if chosen else None
+        self._proxy = _Proxy(proxy) if proxy else _environment_proxy(self.base_url) if trust_env else None
         # Through a plain-HTTP proxy the request itself carries Proxy-Authorization; through
         # a CONNECT tunnel (an https:// server), the CONNECT request does.
         self._proxy_request_headers: Mapping[str, str] = (
