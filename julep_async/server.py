@@ -84,9 +84,13 @@ async def running(backend: Backend | None = None, host: str = "127.0.0.1", port:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8080, *, api_keys: list[str] | None = None,
-          seed: int | None = None) -> None:
-    """Serve until SIGINT or SIGTERM, then close every connection and return."""
-    asyncio.run(_serve(Backend(seed=seed, api_keys=api_keys or None), host, port))
+          seed: int | None = None, call_tools: bool = False) -> None:
+    """Serve until SIGINT or SIGTERM, then close every connection and return.
+
+    ``call_tools``: the fake model calls every function tool a chat offers it
+    (``Backend(call_tools=True)``). An address that cannot be bound raises ``OSError``.
+    """
+    asyncio.run(_serve(Backend(seed=seed, api_keys=api_keys or None, call_tools=call_tools), host, port))
 
 
 async def _serve(backend: Backend, host: str, port: int) -> None:
