@@ -7,14 +7,20 @@ those few documents go through :mod:`json`; both give compact UTF-8 with real ch
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
 
-__all__ = ["canonical", "dumps", "loads", "pretty"]
+__all__ = ["canonical", "dumps", "has_long_number", "loads", "pretty"]
 
-_LONG_NUMBER = re.compile(rb"\d{19}")  # past what a 64-bit integer holds: read it exactly
+_DIGITS = bytes(ord("0") if chr(byte).isdigit() and byte < 128 else ord(" ") for byte in range(256))
+_LONG_RUN = b"0" * 19  # past what a 64-bit integer holds
+
+
+def has_long_number(raw: bytes) -> bool:
+    """Whether ``raw`` holds a run of 19 digits, which orjson may read as a float: such a
+    document is read exactly by :mod:`json` (one C pass, several times faster than a regex)."""
+    return _LONG_RUN in raw.translate(_DIGITS)
 
 
 def dumps(value: Any) -> bytes:
@@ -28,7 +34,7 @@ def dumps(value: Any) -> bytes:
 def loads(raw: bytes | str) -> Any:
     """The value ``raw`` holds; ``ValueError`` if it is not JSON."""
     data = raw.encode() if isinstance(raw, str) else raw
-    if _LONG_NUMBER.search(data):
+    if has_long_number(data):
         return json.loads(data)
     return orjson.loads(data)
 

@@ -243,13 +243,14 @@ class AsyncClient:
         encoded = None if data is None else _json.dumps(data)
         return Request(method, path, tuple(query), headers, encoded, stream, timeout)
 
-    def _deadline(self) -> float | None:
-        """When, on anyio's clock, a call starting now must be over (``RetryPolicy.deadline``)."""
-        return None if self.retry.deadline is None else anyio.current_time() + self.retry.deadline
+    def _start(self) -> _Tally:
+        """A call's tally, started now; it ends by ``RetryPolicy.deadline`` from now."""
+        now = anyio.current_time()  # the one clock reading before the first attempt
+        return _Tally(now, None if self.retry.deadline is None else now + self.retry.deadline)
 
-    async def _send(self, request: Request, ends: float | None, tally: _Tally) -> Response:
+    async def _send(self, request: Request, tally: _Tally) -> Response:
         if self.max_in_flight is None:
-            return await self._send_with_retries(request, ends, tally)
+            return await self._send_with_retries(request, tally)
         if self._in_flight is None:
             self._in_flight = anyio.Semaphore(self.max_in_flight)
         slot = self._in_flight
@@ -258,7 +259,7 @@ class AsyncClient:
         except anyio.WouldBlock:
             await slot.acquire()
         try:
-            response = await self._send_with_retries(request, ends, tally)
+            response = await self._send_with_retries(request, tally)
         except BaseException:
             slot.release()
             raise
@@ -267,11 +268,11 @@ class AsyncClient:
             return response
         return attrs.evolve(response, stream=_OnClose(response.stream, slot.release))
 
-    async def _send_with_retries(self, request: Request, ends: float | None, tally: _Tally) -> Response:
+    async def _send_with_retries(self, request: Request, tally: _Tally) -> Response:
         try:
             response = await send_with_retries(self._transport.handle_async_request, request, self.retry,
-                                               ends=ends, skip_waits=self._replaying, redact=self._redact,
-                                               observe=tally)
+                                               ends=tally.ends, started=tally.started, skip_waits=self._replaying,
+                                               redact=self._redact, observe=tally)
         except APIError as exc:  # a transport's message may quote what it was sent
             self._redact.error(exc)
             if logger.isEnabledFor(logging.INFO):
@@ -353,8 +354,8 @@ class AsyncClient:
                        query: Any = (), options: RequestOptions | None = None) -> T | None:
         """Send one call and return its reply as ``cast_to`` (``None``: ignore the body)."""
         request = self._build(method, path, body, query, False, options)
-        tally = _Tally()
-        response = await self._send(request, self._deadline(), tally)
+        tally = self._start()
+        response = await self._send(request, tally)
         if (exchange := capturing()) is not None:
             tally.fill(exchange, response)
         await self._raise_for_status(request, response)
@@ -371,9 +372,8 @@ class AsyncClient:
         timeout applies between events, and the call's deadline to the whole stream."""
         try:
             request = self._build(method, path, body, (), True, options)
-            ends = self._deadline()
-            tally = _Tally()
-            response = await self._send(request, ends, tally)
+            tally = self._start()
+            response = await self._send(request, tally)
             if (exchange := capturing()) is not None:
                 tally.fill(exchange, response)
             await self._raise_for_status(request, response)
@@ -389,7 +389,7 @@ class AsyncClient:
         def parse_event(data: str) -> T:
             return self._structure(self._json(data, status, "a stream event"), parse, status)
 
-        return AsyncStream(stream, parse_event, read=request.timeout.read, ends=ends)
+        return AsyncStream(stream, parse_event, read=request.timeout.read, ends=tally.ends)
 
     def _pager(self, path: str, query: list[tuple[str, str]], cast_to: type[T], *,
                limit: int, offset: int, options: RequestOptions | None = None) -> AsyncPager[T]:
@@ -473,11 +473,11 @@ def _checked_key(api_key: str) -> str:
 class _Tally:
     """One call's attempts, counted as they end (the retry loop's observer)."""
 
-    __slots__ = ("attempts", "started")
+    __slots__ = ("attempts", "ends", "started")
 
-    def __init__(self) -> None:
+    def __init__(self, started: float, ends: float | None) -> None:
         self.attempts = 0
-        self.started = anyio.current_time()
+        self.started, self.ends = started, ends  # on anyio's clock
 
     def __call__(self, attempt: int, response: Response | None, error: BaseException | None,
                  wait: float | None) -> None:

@@ -167,6 +167,8 @@ def _input_hook(cls: type, converter: cattrs.Converter) -> Hook:
     required = frozenset(_required(cls))
 
     def structure_input(value: Any, _: Any) -> Any:
+        if type(value) is dict:  # the common case, first
+            return generated(value, cls)
         if isinstance(value, cls):
             return value
         if attrs.has(type(value)):  # another model (a reply message sent back, say): by its set fields

@@ -133,23 +133,25 @@ and the wait before the next attempt (``None``: there is none)."""
 
 async def send_with_retries(
     send: Callable[[Request], Awaitable[Response]], request: Request, policy: RetryPolicy,
-    *, ends: float | None = None, skip_waits: bool = False, redact: Callable[[str], str] = str,
-    observe: AttemptObserver | None = None,
+    *, ends: float | None = None, started: float | None = None, skip_waits: bool = False,
+    redact: Callable[[str], str] = str, observe: AttemptObserver | None = None,
 ) -> Response:
     """Send ``request`` until it succeeds, fails for good, or no retry is left.
 
     Returns the last response (possibly an error status, for the caller to raise);
     re-raises the last connection error. ``ends`` (on anyio's clock) is the deadline of the
     whole call: each attempt's ``timeout.attempt`` is lowered to the time left (the
-    transport enforces it), and a wait that would end past it is not started. With
+    transport enforces it), and a wait that would end past it is not started; ``started``
+    is the clock's reading when the call began, if the caller has it (saves a reading). With
     ``skip_waits`` (a replaying transport: no server is waiting) or inside
     :func:`no_backoff`, the waits are decided but not slept. ``redact`` cleans log lines;
     ``observe`` is told of each attempt.
     """
     skip_waits = skip_waits or _NO_BACKOFF.get()
-    retries = 0
+    retries, now = 0, started
     while True:
-        attempt, until_deadline = _attempt(request, ends, policy)
+        attempt, until_deadline = _attempt(request, ends, policy, now)
+        now = None
         try:
             response = await send(attempt)
         except APIConnectionError as exc:
@@ -187,11 +189,11 @@ async def send_with_retries(
             await anyio.sleep(delay)
 
 
-def _attempt(request: Request, ends: float | None, policy: RetryPolicy) -> tuple[Request, bool]:
+def _attempt(request: Request, ends: float | None, policy: RetryPolicy, now: float | None) -> tuple[Request, bool]:
     """The request for the next attempt, and whether its time limit is the time left."""
     if ends is None:
         return request, False
-    left = ends - anyio.current_time()
+    left = ends - (anyio.current_time() if now is None else now)
     if left <= 0:
         raise _deadline_passed(request, policy)
     timeout = request.timeout.within(left)

@@ -81,7 +81,7 @@ async def connect(
             path = cassette_path(request.node, ignore=("anyio_backend", "leg"))
             mode = record_mode(request.config)
             recorder = RecordingTransport(memory if records(mode, path) else None, path, mode,
-                                          rerecord=rerecord_command(request.node))
+                                          rerecord=rerecord_command(request.node, path))
 
         def make(api_key: str = "test-key", **options: Any) -> AsyncClient:
             options.setdefault("retry", FAST_RETRY)

@@ -99,6 +99,8 @@ class Answer:
         if isinstance(reply, responders.ModelReply):
             message: Record = {"role": "assistant", "content": reply.content or None,
                                "tool_calls": self._tool_calls(reply)}
+        elif isinstance(reply, str) and self.max_tokens is None:
+            message = {"role": "assistant", "content": reply}
         else:
             message = {"role": "assistant",
                        "content": "".join([piece async for piece in self.text_pieces(reply)])}
@@ -145,14 +147,15 @@ class Answer:
             state.record["summary"] = self.prompt.summary
         for message, source in [*((m, "api_request") for m in self.messages), (reply, "api_response")]:
             now, content = self.call.now(), message.get("content")
+            tokens = context.message_tokens(message, counter)
             state.entries.append({
                 "id": self.call.new_id(), "created_at": now, "timestamp": now, "role": message["role"],
                 "name": message.get("name"), "content": "" if content is None else content, "source": source,
-                "tokenizer": "chars/4", "model": model, "token_count": context.message_tokens(message, counter),
+                "tokenizer": "chars/4", "model": model, "token_count": tokens,
                 "tool_calls": message.get("tool_calls"), "tool_call_id": message.get("tool_call_id"),
             })
-            state.said.append({key: value for key, value in message.items()
-                               if key in ("role", "content", "name", "tool_calls", "tool_call_id")})
+            state.history.append({key: value for key, value in message.items()
+                                  if key in ("role", "content", "name", "tool_calls", "tool_call_id")}, tokens)
 
 
 def _halves(text: str) -> list[str]:

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import anyio
-import attrs
 
 from .. import _json
 from ..transports.base import ByteStream, Request, Response, StreamWrapper
@@ -102,7 +101,8 @@ class Backend:
                 response = await self._dispatch(tenant, request)
         except Fault as fault:
             response = Response(fault.status, JSON_HEADERS, _dumps(fault.payload()))
-        return attrs.evolve(response, headers={**response.headers, "x-request-id": self.clock.request_id()})
+        headers = {**response.headers, "x-request-id": self.clock.request_id()}
+        return Response(response.status, headers, response.body, response.stream)
 
     def _tenant(self, request: Request) -> Tenant:
         key = api_key_of(request.headers)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import functools
 import json
 import math
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import orjson
 
+from .._json import has_long_number
 from ..converter import structure_input
 from ..exceptions import ValidationError
 from ..types import ListQuery
@@ -32,7 +32,6 @@ __all__ = ["MAX_BODY_BYTES", "MAX_BODY_NESTING", "Call", "decode_body"]
 T = TypeVar("T")
 MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_BODY_NESTING = 64
-_LONG_NUMBER = re.compile(rb"\d{19}")
 LIST_DEFAULTS: dict[str, Any] = {"limit": 100, "offset": 0, "sort_by": "created_at", "direction": "desc"}
 """As the v1 server has them: ``direction`` defaults to ``desc`` there (the spec says ``asc``)."""
 _TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
@@ -64,7 +63,7 @@ def decode_body(raw: bytes | None) -> Any:
     except orjson.JSONDecodeError:
         body = _strictly(raw)
     else:
-        if _LONG_NUMBER.search(raw):  # orjson would read a 20-digit integer as a float
+        if has_long_number(raw):  # orjson would read a 20-digit integer as a float
             body = _strictly(raw)
     if raw.count(b"{") + raw.count(b"[") > MAX_BODY_NESTING:  # only then can it nest that deep
         try:

@@ -43,15 +43,13 @@ def build(backend: Any, tenant: Tenant, state: SessionState, messages: list[Reco
         if docs:
             listing = "\n".join(f"- {d['title']}: {d['snippet']['content']}" for d in docs)
             system.append({"role": "system", "content": f"Relevant documents:\n{listing}"})
-    counter = backend.counter
-    sizes = [e["token_count"] for e in state.entries] + [context.message_tokens(m, counter) for m in messages[:-1]]
     budget = record["token_budget"]
     try:
         prompt = context.build_prompt(
-            system, state.said + messages[:-1], messages[-1],
+            system, state.history, messages,
             strategy=record["context_overflow"], token_budget=budget if budget is not None and budget > 0 else None,
-            window=backend.context_window, counter=counter, summarizer=backend.summarizer, stored=state.summary,
-            sizes=sizes,
+            window=backend.context_window, counter=backend.counter, summarizer=backend.summarizer,
+            stored=state.summary,
         )
     except context.PromptTooBig as error:
         raise Fault(400, str(error), code="prompt_too_big", type="PromptTooBigError") from None

@@ -1,9 +1,9 @@
 """The fake model: who writes the assistant's reply.
 
-A responder is called with the prompt (a list of ``{"role", "content", ...}`` dicts,
-exactly what ``render`` returns); one that has a ``tools`` parameter is also given the
-turn's function tools (``tools=``, as the spec's tool objects) and ``tool_choice=``. It
-returns:
+A responder is called with the prompt: a read-only sequence of ``{"role", "content", ...}``
+dicts, exactly what ``render`` returns (``list(prompt)`` copies it). One that has a
+``tools`` parameter is also given the turn's function tools (``tools=``, as the spec's
+tool objects) and ``tool_choice=``. It returns:
 
 * a ``str``, or an (async) iterable of ``str`` pieces, streamed as they come (an
   exception while iterating cuts the stream, as a real server does);
@@ -110,7 +110,7 @@ class EchoModel:
     def __repr__(self) -> str:
         return f"EchoModel(call_tools={self.call_tools})"
 
-    def __call__(self, prompt: list[dict[str, Any]], *, tools: Sequence[Mapping[str, Any]] = (),
+    def __call__(self, prompt: Sequence[dict[str, Any]], *, tools: Sequence[Mapping[str, Any]] = (),
                  tool_choice: Any = None) -> str | ModelReply:
         functions = _functions(tools)
         newest = prompt[-1] if prompt else {"role": "user", "content": ""}
@@ -132,7 +132,7 @@ def _quoted(message: Mapping[str, Any]) -> str:
     return said[:199] + "…" if len(said) > 200 else said
 
 
-def echo_responder(prompt: list[dict[str, Any]]) -> str:
+def echo_responder(prompt: Sequence[dict[str, Any]]) -> str:
     """Quote the newest user message and say how much context was seen (:class:`EchoModel`
     without tools)."""
     reply = EchoModel()(prompt)
@@ -148,7 +148,7 @@ class Scripted:
         self._replies = list(replies)
         self._next = 0
 
-    def __call__(self, prompt: list[dict[str, Any]]) -> str | ModelReply:
+    def __call__(self, prompt: Sequence[dict[str, Any]]) -> str | ModelReply:
         if self._next >= len(self._replies):
             raise ScriptExhausted(f"the scripted responder has no reply left (it had {len(self._replies)})")
         self._next += 1
@@ -174,11 +174,11 @@ def takes_tools(responder: Responder) -> bool:
     return "tools" in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
 
 
-async def ask(responder: Responder, prompt: list[dict[str, Any]], *, with_tools: bool,
+async def ask(responder: Responder, prompt: Sequence[dict[str, Any]], *, with_tools: bool,
               tools: Sequence[Mapping[str, Any]] = (), tool_choice: Any = None) -> Reply:
     """Call ``responder`` (``with_tools``: with the tools as well), awaiting it if it is async."""
     reply = responder(prompt, tools=tools, tool_choice=tool_choice) if with_tools else responder(prompt)
-    if inspect.isawaitable(reply):
+    if not isinstance(reply, str | ModelReply) and inspect.isawaitable(reply):
         reply = await reply
     return reply
 

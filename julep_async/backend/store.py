@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 import attrs
 
-from .context import Stored
+from .context import History, Stored
 from .search import Indexed
 
 Record = dict[str, Any]
@@ -21,7 +21,7 @@ class SessionState:
     agents: list[str]
     users: list[str] = attrs.Factory(list)
     entries: list[Record] = attrs.Factory(list)
-    said: list[Record] = attrs.Factory(list)  # each entry as a prompt message
+    history: History = attrs.Factory(History)  # each entry as a prompt message
     summary: Stored = attrs.Factory(Stored)
     turn: anyio.Semaphore | None = None  # serializes chats; a semaphore, not a lock:
     # a stream may be finished by another task than the one that started it.

@@ -6,7 +6,6 @@ any handler ``Request -> Response``, sync or async, can take its place.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -58,7 +57,7 @@ class InMemoryTransport:
 
     async def handle_async_request(self, request: Request) -> Response:
         response = self._handler(request)
-        if inspect.isawaitable(response):
+        if not isinstance(response, Response):
             response = await response
         if response.stream is None:
             return response

@@ -53,7 +53,7 @@ async def render(call: Call) -> Reply:
     report = built.report(state.record["context_overflow"], state.record["token_budget"],
                           call.backend.context_window)
     tools = _tools(call, agent_id, given)
-    rendered: Record = {"messages": built.messages, "tools": tools, "docs": docs, "context": report}
+    rendered: Record = {"messages": list(built.messages), "tools": tools, "docs": docs, "context": report}
     if "tool_choice" in given:
         rendered["tool_choice"] = given["tool_choice"]
     return 200, rendered
@@ -100,7 +100,7 @@ async def clear(call: Call) -> Reply:
     """The history and the summary go; the session stays (an extension: v1 has no route)."""
     state = session(call)
     async with state.turns():
-        state.entries, state.said = [], []
+        state.entries, state.history = [], context.History()
         state.summary = context.Stored()
         state.record["summary"] = None
     return 202, records.deleted(call.ids[0], call.now())
