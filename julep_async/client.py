@@ -1,8 +1,10 @@
 """``AsyncClient``: configuration, lifecycle, resources, and the one request pipeline.
 
-``resource call → _request()`` (build a :class:`Request`) ``→ _send()`` (in-flight cap)
-``→ _send_with_retries()`` (retries within the deadline, ``transport.handle_async_request``)
-``→ _raise_for_status()`` / ``_structure()`` (status → typed error, JSON → model).
+``resource call → _request()`` (build a :class:`Request`; a chat takes its session's turn)
+``→ _send()`` (in-flight cap) ``→ _send_with_retries()`` (retries within the deadline,
+``transport.handle_async_request``) ``→ _raise_for_status()`` / ``_structure()`` (status →
+typed error, JSON → model). With event hooks, a :class:`~julep_async.hooks._Watch` goes
+along and tells them what happens at each step; without, each step checks one falsy value.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 import re
 import warnings
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import cached_property
 from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar, overload
@@ -30,6 +32,7 @@ from ._types import UNSET, RequestOptions, Unset
 from .config import DEFAULT_BASE_URL, Limits, Timeout
 from .converter import converter, strict_converter, to_wire
 from .exceptions import APIError, APIResponseValidationError, JulepError, ValidationError, error_for_status
+from .hooks import Hook, _Watch, _WatchedStream
 from .pagination import AsyncPager
 from .resources.agents import Agents
 from .resources.docs import Docs
@@ -83,6 +86,11 @@ class AsyncClient:
         max_in_flight: most requests in flight at once (``None`` = no cap), apart from the
             connection pool; a stream counts until it is closed.
         headers: extra headers sent with every request.
+        hooks: callables (sync or async) told of each call's events: its start, its waits
+            for a session's turn or an in-flight slot, each attempt, its reply or failure,
+            and how a stream ended (see :mod:`julep_async.hooks`; OpenTelemetry:
+            :class:`julep_async.otel.Tracing`). A hook that raises is logged, never
+            breaks the call.
         strict: refuse reply fields the models do not know (for tests: drift shows up).
     """
 
@@ -98,12 +106,13 @@ class AsyncClient:
         limits: Limits = Limits(),
         max_in_flight: int | None = None,
         headers: Mapping[str, str] | None = None,
+        hooks: Sequence[Hook] = (),
         strict: bool = False,
         close_transport: bool = True,
     ) -> None:
         _check_settings(api_key=api_key, base_url=base_url, transport=transport, timeout=timeout, retry=retry,
                         max_retries=max_retries, limits=limits, max_in_flight=max_in_flight, headers=headers,
-                        strict=strict, close_transport=close_transport)
+                        hooks=hooks, strict=strict, close_transport=close_transport)
         if max_retries is not None:
             retry = attrs.evolve(retry, attempts=max_retries + 1)
         api_key = api_key if api_key is not None else os.environ.get("JULEP_API_KEY")
@@ -125,6 +134,7 @@ class AsyncClient:
         self.timeout: Timeout = timeout if isinstance(timeout, Timeout) else Timeout(attempt=timeout)
         self.retry = retry
         self.max_in_flight = max_in_flight
+        self.hooks: tuple[Hook, ...] = tuple(hooks)
         self._converter = strict_converter if strict else converter
         self._strict = strict
         self._extra_headers = _checked_headers(headers or {})
@@ -209,15 +219,17 @@ class AsyncClient:
     def with_options(
         self, *, timeout: Timeout | float | Unset = UNSET, retry: RetryPolicy | Unset = UNSET,
         max_retries: int | Unset = UNSET, max_in_flight: int | Unset | None = UNSET,
-        headers: Mapping[str, str] | Unset = UNSET, strict: bool | Unset = UNSET,
+        headers: Mapping[str, str] | Unset = UNSET, hooks: Sequence[Hook] | Unset = UNSET,
+        strict: bool | Unset = UNSET,
     ) -> AsyncClient:
         """A copy with the given settings changed, sharing this client's transport (closing
-        the copy leaves the transport open); ``headers`` replace the extra headers."""
+        the copy leaves the transport open); ``headers`` replace the extra headers and
+        ``hooks`` the hooks (``hooks=[*client.hooks, mine]`` adds one)."""
         given = {"timeout": timeout, "retry": retry, "max_retries": max_retries, "max_in_flight": max_in_flight,
-                 "headers": headers, "strict": strict}
+                 "headers": headers, "hooks": hooks, "strict": strict}
         settings: dict[str, Any] = {
             "timeout": self.timeout, "retry": self.retry, "max_in_flight": self.max_in_flight,
-            "headers": self._extra_headers, "strict": self._strict,
+            "headers": self._extra_headers, "hooks": self.hooks, "strict": self._strict,
             **{name: value for name, value in given.items() if value is not UNSET},
         }
         return AsyncClient(api_key=self._api_key, base_url=self.base_url, transport=self._transport,
@@ -243,10 +255,10 @@ class AsyncClient:
         encoded = None if data is None else _json.dumps(data)
         return Request(method, path, tuple(query), headers, encoded, stream, timeout)
 
-    def _start(self) -> _Tally:
+    def _start(self, watch: _Watch | None) -> _Tally:
         """A call's tally, started now; it ends by ``RetryPolicy.deadline`` from now."""
         now = anyio.current_time()  # the one clock reading before the first attempt
-        return _Tally(now, None if self.retry.deadline is None else now + self.retry.deadline)
+        return _Tally(now, None if self.retry.deadline is None else now + self.retry.deadline, watch)
 
     async def _send(self, request: Request, tally: _Tally) -> Response:
         if self.max_in_flight is None:
@@ -257,7 +269,10 @@ class AsyncClient:
         try:
             slot.acquire_nowait()
         except anyio.WouldBlock:
-            await slot.acquire()
+            if tally.watch is None:
+                await slot.acquire()
+            else:
+                await tally.watch.wait_for("in_flight", slot.acquire)
         try:
             response = await self._send_with_retries(request, tally)
         except BaseException:
@@ -269,9 +284,12 @@ class AsyncClient:
         return attrs.evolve(response, stream=_OnClose(response.stream, slot.release))
 
     async def _send_with_retries(self, request: Request, tally: _Tally) -> Response:
+        send: Callable[[Request], Awaitable[Response]] = self._transport.handle_async_request
+        if tally.watch is not None:
+            send = self._attempts(send, tally.watch)
         try:
-            response = await send_with_retries(self._transport.handle_async_request, request, self.retry,
-                                               ends=tally.ends, started=tally.started, skip_waits=self._replaying,
+            response = await send_with_retries(send, request, self.retry, ends=tally.ends, started=tally.started,
+                                               skip_waits=self._replaying,
                                                redact=self._redact, observe=tally)
         except APIError as exc:  # a transport's message may quote what it was sent
             self._redact.error(exc)
@@ -285,7 +303,23 @@ class AsyncClient:
                         response.headers.get("x-request-id", "-"))
         return response
 
-    async def _take_turn(self, key: str) -> Callable[[], None]:
+    @staticmethod
+    def _attempts(send: Callable[[Request], Awaitable[Response]],
+                  watch: _Watch) -> Callable[[Request], Awaitable[Response]]:
+        """``send``, telling the hooks of each attempt and adding the headers they give."""
+
+        async def attempt(request: Request) -> Response:
+            added = await watch.attempt_started()
+            if added:
+                try:
+                    request = attrs.evolve(request, headers={**_checked_headers(added), **request.headers})
+                except ValidationError as error:
+                    logger.error("headers added by a hook were not sent: %s", error)
+            return await send(request)
+
+        return attempt
+
+    async def _take_turn(self, key: str, watch: _Watch | None = None) -> Callable[[], None]:
         """Wait until no other call holds ``key`` (a session's chat turn); return the release.
 
         Chats on one session run one at a time, in arrival order, so their history writes
@@ -299,7 +333,10 @@ class AsyncClient:
         waiter = anyio.Event()
         turn.waiters.append(waiter)
         try:
-            await waiter.wait()
+            if watch is None:
+                await waiter.wait()
+            else:
+                await watch.wait_for("turn", waiter.wait)
         except BaseException:
             if waiter.is_set():  # handed the turn just as we were cancelled: pass it on
                 self._pass_turn(key, turn)
@@ -344,52 +381,75 @@ class AsyncClient:
 
     @overload
     async def _request(self, method: str, path: str, *, cast_to: type[T], body: Input | None = None,
-                       query: Any = (), options: RequestOptions | None = None) -> T: ...
+                       query: Any = (), options: RequestOptions | None = None, turn: bool = False) -> T: ...
 
     @overload
     async def _request(self, method: str, path: str, *, cast_to: None, body: Input | None = None,
-                       query: Any = (), options: RequestOptions | None = None) -> None: ...
+                       query: Any = (), options: RequestOptions | None = None, turn: bool = False) -> None: ...
 
     async def _request(self, method: str, path: str, *, cast_to: type[T] | None, body: Input | None = None,
-                       query: Any = (), options: RequestOptions | None = None) -> T | None:
-        """Send one call and return its reply as ``cast_to`` (``None``: ignore the body)."""
+                       query: Any = (), options: RequestOptions | None = None, turn: bool = False) -> T | None:
+        """Send one call and return its reply as ``cast_to`` (``None``: ignore the body).
+        With ``turn``, the call first takes ``path``'s turn (:meth:`_take_turn`: a session's chat)."""
         request = self._build(method, path, body, query, False, options)
-        tally = self._start()
-        response = await self._send(request, tally)
-        if (exchange := capturing()) is not None:
-            tally.fill(exchange, response)
-        await self._raise_for_status(request, response)
-        if cast_to is None:
-            return None
-        data = self._json(response.body, response.status, f"the body of {method} {path}'s {response.status} reply")
-        return self._structure(data, cast_to, response.status)
-
-    async def _stream(self, method: str, path: str, *, body: Input, parse: type[T],
-                      on_close: Callable[[], None] | None = None,
-                      options: RequestOptions | None = None) -> AsyncStream[T]:
-        """Send one call whose reply is an SSE stream of ``parse`` events; ``on_close`` runs
-        once the stream is exhausted or closed (or at once, if the call fails). The read
-        timeout applies between events, and the call's deadline to the whole stream."""
+        watch = await _Watch.start(self.hooks, request, body, self._redact) if self.hooks else None
         try:
-            request = self._build(method, path, body, (), True, options)
-            tally = self._start()
+            release = await self._take_turn(path, watch) if turn else None
+            try:
+                tally = self._start(watch)
+                response = await self._send(request, tally)
+                if (exchange := capturing()) is not None:
+                    tally.fill(exchange, response)
+                await self._raise_for_status(request, response)
+                result = None if cast_to is None else self._structure(self._json(
+                    response.body, response.status, f"the body of {method} {path}'s {response.status} reply",
+                ), cast_to, response.status)
+            finally:
+                if release is not None:
+                    release()
+        except BaseException as error:
+            if watch is not None:
+                await watch.failed(error)
+            raise
+        if watch is not None:
+            await watch.responded(response, result)
+        return result
+
+    async def _stream(self, method: str, path: str, *, body: Input, parse: type[T], turn: bool = False,
+                      options: RequestOptions | None = None) -> AsyncStream[T]:
+        """Send one call whose reply is an SSE stream of ``parse`` events. With ``turn``, the
+        call first takes ``path``'s turn and holds it until the stream is exhausted or closed.
+        The read timeout applies between events, and the call's deadline to the whole stream."""
+        request = self._build(method, path, body, (), True, options)
+        watch = await _Watch.start(self.hooks, request, body, self._redact) if self.hooks else None
+        release = None
+        try:
+            if turn:
+                release = await self._take_turn(path, watch)
+            tally = self._start(watch)
             response = await self._send(request, tally)
             if (exchange := capturing()) is not None:
                 tally.fill(exchange, response)
             await self._raise_for_status(request, response)
-        except BaseException:
-            if on_close is not None:
-                on_close()
+        except BaseException as error:
+            if release is not None:
+                release()
+            if watch is not None:
+                await watch.failed(error)
             raise
         stream: ByteStream = response.stream or BytesStream([response.body])
-        if on_close is not None:
-            stream = _OnClose(stream, on_close)
+        if release is not None:
+            stream = _OnClose(stream, release)
         status = response.status
 
         def parse_event(data: str) -> T:
             return self._structure(self._json(data, status, "a stream event"), parse, status)
 
-        return AsyncStream(stream, parse_event, read=request.timeout.read, ends=tally.ends)
+        if watch is None:
+            return AsyncStream(stream, parse_event, read=request.timeout.read, ends=tally.ends)
+        # Shielded: cancelled in the hook, the stream (and its turn and slot) would be lost.
+        await watch.responded(response, None, shield=True)
+        return _WatchedStream(watch, stream, parse_event, read=request.timeout.read, ends=tally.ends)
 
     def _pager(self, path: str, query: list[tuple[str, str]], cast_to: type[T], *,
                limit: int, offset: int, options: RequestOptions | None = None) -> AsyncPager[T]:
@@ -433,8 +493,8 @@ def _check_settings(**settings: Any) -> None:
     kinds: dict[str, tuple[type, ...]] = {
         "api_key": (str, type(None)), "base_url": (str, type(None)), "timeout": (Timeout, int, float),
         "retry": (RetryPolicy,), "max_retries": (int, type(None)), "limits": (Limits,),
-        "max_in_flight": (int, type(None)), "headers": (Mapping, type(None)), "strict": (bool,),
-        "close_transport": (bool,),
+        "max_in_flight": (int, type(None)), "headers": (Mapping, type(None)), "hooks": (Sequence,),
+        "strict": (bool,), "close_transport": (bool,),
     }
     for name, kinds_of in kinds.items():
         value = settings[name]
@@ -446,6 +506,9 @@ def _check_settings(**settings: Any) -> None:
                                       and callable(getattr(transport, "aclose", None))):
         raise ValidationError(f"transport must be a Transport (handle_async_request and aclose), got "
                               f"{shown(transport)}")
+    for hook in settings["hooks"]:
+        if not callable(hook):
+            raise ValidationError(f"each hook must be a callable, got {shown(hook)}")
     if settings["max_retries"] is not None and settings["max_retries"] < 0:
         raise ValidationError(f"max_retries must be 0 or more, got {settings['max_retries']}")
     if settings["max_in_flight"] is not None and settings["max_in_flight"] < 1:
@@ -471,17 +534,22 @@ def _checked_key(api_key: str) -> str:
 
 
 class _Tally:
-    """One call's attempts, counted as they end (the retry loop's observer)."""
+    """One call's attempts, counted as they end (the retry loop's observer), and the call's
+    :class:`~julep_async.hooks._Watch` when the client has hooks."""
 
-    __slots__ = ("attempts", "ends", "started")
+    __slots__ = ("attempts", "ends", "started", "watch")
 
-    def __init__(self, started: float, ends: float | None) -> None:
+    def __init__(self, started: float, ends: float | None, watch: _Watch | None = None) -> None:
         self.attempts = 0
         self.started, self.ends = started, ends  # on anyio's clock
+        self.watch = watch
 
     def __call__(self, attempt: int, response: Response | None, error: BaseException | None,
-                 wait: float | None) -> None:
+                 wait: float | None) -> Awaitable[None] | None:
         self.attempts = attempt + 1
+        if self.watch is not None:
+            return self.watch.attempt_ended(attempt, response, error, wait)
+        return None
 
     def fill(self, exchange: Exchange, response: Response) -> None:
         """Record the call's exchange for a ``with_raw_response`` caller."""

@@ -126,9 +126,10 @@ def retry_delay(
     return backoff * (1 - policy.jitter * rand())
 
 
-AttemptObserver = Callable[[int, Response | None, BaseException | None, float | None], None]
+AttemptObserver = Callable[[int, Response | None, BaseException | None, float | None], Awaitable[None] | None]
 """Told of each attempt as it ends: its number (0 for the first), the reply or the error,
-and the wait before the next attempt (``None``: there is none)."""
+and the wait before the next attempt (``None``: there is none). It may return an
+awaitable, which is awaited before the loop goes on (the client's event hooks)."""
 
 
 async def send_with_retries(
@@ -155,30 +156,22 @@ async def send_with_retries(
         try:
             response = await send(attempt)
         except APIConnectionError as exc:
-            if until_deadline and isinstance(exc, APITimeoutError):  # it had only the time left
-                if observe is not None:
-                    observe(retries, None, exc, None)
-                raise _deadline_passed(request, policy) from exc
-            delay = retry_delay(policy, retries, error=exc)
-            if delay is None or not _in_time(delay, ends, skip_waits):
-                if observe is not None:
-                    observe(retries, None, exc, None)
+            out_of_time = until_deadline and isinstance(exc, APITimeoutError)  # it had only the time left
+            delay = None if out_of_time else _in_time(retry_delay(policy, retries, error=exc), ends, skip_waits)
+            if observe is not None and (told := observe(retries, None, exc, delay)) is not None:
+                await told
+            if delay is None:
+                if out_of_time:
+                    raise _deadline_passed(request, policy) from exc
                 raise
-            if observe is not None:
-                observe(retries, None, exc, delay)
             reason = f"{type(exc).__name__}: {exc}"
         else:
-            if response.status < 400:
-                if observe is not None:
-                    observe(retries, response, None, None)
+            delay = None if response.status < 400 else _in_time(
+                retry_delay(policy, retries, status=response.status, headers=response.headers), ends, skip_waits)
+            if observe is not None and (told := observe(retries, response, None, delay)) is not None:
+                await told
+            if delay is None:
                 return response
-            delay = retry_delay(policy, retries, status=response.status, headers=response.headers)
-            if delay is None or not _in_time(delay, ends, skip_waits):
-                if observe is not None:
-                    observe(retries, response, None, None)
-                return response
-            if observe is not None:
-                observe(retries, response, None, delay)
             await response.aclose()
             reason = f"status {response.status}"
         retries += 1
@@ -202,9 +195,11 @@ def _attempt(request: Request, ends: float | None, policy: RetryPolicy, now: flo
     return attrs.evolve(request, timeout=timeout), True
 
 
-def _in_time(delay: float, ends: float | None, skip_waits: bool) -> bool:
-    """The wait before the next attempt (unless skipped) ends before the deadline."""
-    return skip_waits or ends is None or anyio.current_time() + delay < ends
+def _in_time(delay: float | None, ends: float | None, skip_waits: bool) -> float | None:
+    """``delay``, if there is one and the wait (unless skipped) ends before the deadline."""
+    if delay is None or skip_waits or ends is None or anyio.current_time() + delay < ends:
+        return delay
+    return None
 
 
 def _deadline_passed(request: Request, policy: RetryPolicy) -> APITimeoutError:

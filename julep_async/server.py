@@ -5,6 +5,10 @@ in-process answers here, so the official ``julep`` SDK, curl, or julep_async's o
 ``HttpTransport`` see the same behaviour. Paths work with or without an ``/api`` prefix.
 :func:`read_request` and :func:`write_response` are the one adapter between aiohttp.web
 and the SDK's own :class:`~julep_async.transports.Request` / ``Response``.
+
+With OpenTelemetry importable, a request that carries a W3C ``traceparent`` (a client
+with :class:`julep_async.otel.Tracing` sends one) is answered inside a server span that
+continues the caller's trace (:class:`julep_async.otel.ServerTracing`).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import asyncio
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import anyio
 from aiohttp import web
@@ -20,7 +25,13 @@ from aiohttp import web
 from .backend import Backend
 from .transports.base import Request, Response
 
+if TYPE_CHECKING:
+    from opentelemetry.trace import TracerProvider
+
+    from .otel import ServerTracing
+
 BACKEND_KEY: web.AppKey[Backend] = web.AppKey("backend", Backend)
+TRACING_KEY: web.AppKey[ServerTracing | None] = web.AppKey("tracing")
 
 
 async def read_request(http: web.Request) -> Request:
@@ -58,21 +69,48 @@ async def write_response(http: web.Request, response: Response) -> web.StreamRes
 
 
 async def _handle(http: web.Request) -> web.StreamResponse:
-    return await write_response(http, await http.app[BACKEND_KEY].handle(await read_request(http)))
+    request = await read_request(http)
+    backend, tracing = http.app[BACKEND_KEY], http.app[TRACING_KEY]
+    if tracing is None or not tracing.continues(request.headers):
+        return await write_response(http, await backend.handle(request))
+    with tracing.serving(request) as span:
+        response = await backend.handle(request)
+        tracing.answered(span, response)
+        return await write_response(http, response)
 
 
-def make_app(backend: Backend | None = None) -> web.Application:
-    """An aiohttp.web application serving ``backend`` (default: a fresh one)."""
+def _tracing(tracer_provider: TracerProvider | None) -> ServerTracing | None:
+    """Server spans if OpenTelemetry is importable (else none)."""
+    try:
+        from .otel import ServerTracing
+    except ImportError:
+        if tracer_provider is not None:
+            raise
+        return None
+    return ServerTracing(tracer_provider)
+
+
+def make_app(backend: Backend | None = None, *,
+             tracer_provider: TracerProvider | None = None) -> web.Application:
+    """An aiohttp.web application serving ``backend`` (default: a fresh one).
+
+    ``tracer_provider``: where the server's spans go (an OpenTelemetry ``TracerProvider``;
+    default: the global one). Spans are made only with OpenTelemetry importable, and only
+    for requests that continue a trace.
+    """
     app = web.Application(client_max_size=16 * 1024 * 1024)
     app[BACKEND_KEY] = backend or Backend()
+    app[TRACING_KEY] = _tracing(tracer_provider)
     app.router.add_route("*", r"/{tail:[\s\S]*}", _handle)  # every path, control characters included
     return app
 
 
 @asynccontextmanager
-async def running(backend: Backend | None = None, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-    """Serve ``backend`` while the block runs; yields the base URL (port 0 = any free port)."""
-    runner = web.AppRunner(make_app(backend), access_log=None)
+async def running(backend: Backend | None = None, host: str = "127.0.0.1", port: int = 0, *,
+                  tracer_provider: TracerProvider | None = None) -> AsyncIterator[str]:
+    """Serve ``backend`` while the block runs; yields the base URL (port 0 = any free port).
+    ``tracer_provider``: see :func:`make_app`."""
+    runner = web.AppRunner(make_app(backend, tracer_provider=tracer_provider), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

@@ -54,8 +54,8 @@ class AsyncStream(Generic[T]):
     async def __anext__(self) -> T:
         try:
             return self._parse(await self._next_in_time())
-        except BaseException:
-            await self.aclose()
+        except BaseException as error:
+            await self._ended(error)
             raise
 
     async def _next_in_time(self) -> str:
@@ -83,6 +83,11 @@ class AsyncStream(Generic[T]):
 
     async def aclose(self) -> None:
         """Stop reading and release the connection."""
+        await self._ended(None)
+
+    async def _ended(self, error: BaseException | None) -> None:
+        """Close the body. ``error`` is what ended the stream: ``StopAsyncIteration`` at its
+        end, ``None`` when :meth:`aclose` is called (the event hooks' stream tells them)."""
         await self._stream.aclose()
 
     async def __aenter__(self) -> AsyncStream[T]:

@@ -14,7 +14,7 @@ types, minus the ``await``: plain results, :class:`SyncPager` for ``list()`` and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import Any, Literal, Unpack, overload
@@ -24,6 +24,7 @@ from ._response import RawResponse
 from ._types import UNSET, RequestOptions, Unset
 from .client import AsyncClient
 from .config import Limits, Timeout
+from .hooks import Hook
 from .resources._raw import (
     AgentDocsWithRawResponse,
     AgentsWithRawResponse,
@@ -105,6 +106,11 @@ class Client(ClientCore):
         max_in_flight: most requests in flight at once (``None`` = no cap), apart from the
             connection pool; a stream counts until it is closed.
         headers: extra headers sent with every request.
+        hooks: callables (sync or async) told of each call's events: its start, its waits
+            for a session's turn or an in-flight slot, each attempt, its reply or failure,
+            and how a stream ended (see :mod:`julep_async.hooks`; OpenTelemetry:
+            :class:`julep_async.otel.Tracing`). A hook that raises is logged, never
+            breaks the call.
         strict: refuse reply fields the models do not know (for tests: drift shows up).
     """
 
@@ -120,6 +126,7 @@ class Client(ClientCore):
         limits: Limits = Limits(),
         max_in_flight: int | None = None,
         headers: Mapping[str, str] | None = None,
+        hooks: Sequence[Hook] = (),
         strict: bool = False,
         close_transport: bool = True,
     ) -> None:
@@ -134,6 +141,7 @@ class Client(ClientCore):
             limits=limits,
             max_in_flight=max_in_flight,
             headers=headers,
+            hooks=hooks,
             strict=strict,
             close_transport=close_transport,
         )
@@ -153,6 +161,10 @@ class Client(ClientCore):
     @property
     def max_in_flight(self) -> int | None:
         return self._async.max_in_flight
+
+    @property
+    def hooks(self) -> tuple[Hook, ...]:
+        return self._async.hooks
 
     @cached_property
     def agents(self) -> SyncAgents:
@@ -186,16 +198,19 @@ class Client(ClientCore):
         max_retries: int | Unset = UNSET,
         max_in_flight: int | Unset | None = UNSET,
         headers: Mapping[str, str] | Unset = UNSET,
+        hooks: Sequence[Hook] | Unset = UNSET,
         strict: bool | Unset = UNSET,
     ) -> Client:
         """A copy with the given settings changed, sharing this client's transport (closing
-        the copy leaves the transport open); ``headers`` replace the extra headers."""
+        the copy leaves the transport open); ``headers`` replace the extra headers and
+        ``hooks`` the hooks (``hooks=[*client.hooks, mine]`` adds one)."""
         return self._share(self._async.with_options(
             timeout=timeout,
             retry=retry,
             max_retries=max_retries,
             max_in_flight=max_in_flight,
             headers=headers,
+            hooks=hooks,
             strict=strict,
         ))
 

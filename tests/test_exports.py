@@ -7,12 +7,14 @@ import sys
 
 import julep_async
 import julep_async.exceptions
+import julep_async.hooks
 import julep_async.transports
 import julep_async.types
 
 
 def test_all_is_sorted_and_importable() -> None:
-    for module in (julep_async, julep_async.exceptions, julep_async.transports, julep_async.types):
+    for module in (julep_async, julep_async.exceptions, julep_async.hooks, julep_async.transports,
+                   julep_async.types):
         names = [n for n in module.__all__ if n != "UNSET"]
         assert names == sorted(names), module.__name__
         for name in module.__all__:

@@ -204,14 +204,10 @@ class Sessions(Resource):
         path = self._path(session_id, "/chat")
         fields, options = split_options(args)
         body = build(ChatInput, messages=messages, stream=stream, save=save, recall=recall, **fields)
-        release = await self._client._take_turn(path)  # held until the reply (or stream) ends
+        # turn: the session's turn is held until the reply (or the stream) ends
         if body.stream:
-            return await self._client._stream("POST", path, body=body, parse=ChatChunk, on_close=release,
-                                              options=options)
-        try:
-            return await self._client._request("POST", path, body=body, cast_to=ChatResponse, options=options)
-        finally:
-            release()
+            return await self._client._stream("POST", path, body=body, parse=ChatChunk, turn=True, options=options)
+        return await self._client._request("POST", path, body=body, cast_to=ChatResponse, options=options, turn=True)
 
     async def chat_many(self, jobs: Iterable[ChatJob | tuple[str, MessagesArg]], *, concurrency: int = 16,
                         **args: Unpack[ChatArgs]) -> Outcomes:

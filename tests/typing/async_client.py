@@ -14,6 +14,8 @@ from typing import assert_type
 
 from julep_async import AsyncClient, AsyncPager, AsyncStream, ChatOutcome, Page, RawResponse
 from julep_async.config import Timeout
+from julep_async.hooks import CallStarted, Event, Hook
+from julep_async.otel import Tracing
 from julep_async.retry import RetryPolicy
 from julep_async.transports import InMemoryTransport, Transport
 from julep_async.types import (
@@ -47,6 +49,23 @@ async def client_itself() -> None:
         assert_type(client.transport, Transport)
         await client.aclose()
 
+
+
+def log(event: Event) -> None: ...
+
+
+async def log_async(event: Event) -> None: ...
+
+
+def started_only(event: CallStarted) -> None: ...
+
+
+async def hooks() -> None:
+    async with AsyncClient(transport=InMemoryTransport(), hooks=[log, log_async, Tracing()]) as client:
+        assert_type(client.hooks, tuple[Hook, ...])
+        assert_type(client.with_options(hooks=[*client.hooks, log]), AsyncClient)
+        AsyncClient(hooks=[started_only])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
+        client.with_options(hooks=log)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 async def agents(client: AsyncClient, agent_id: str) -> None:
     assert_type(await client.agents.create("A", about="x", extra_headers={"x-a": "1"}), Agent)

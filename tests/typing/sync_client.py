@@ -10,6 +10,8 @@ from typing import assert_type
 
 from julep_async import ChatOutcome, Client, Page, RawResponse, SyncPager, SyncStream
 from julep_async.config import Timeout
+from julep_async.hooks import CallStarted, Event, Hook
+from julep_async.otel import Tracing
 from julep_async.retry import RetryPolicy
 from julep_async.transports import InMemoryTransport, Transport
 from julep_async.types import (
@@ -43,6 +45,23 @@ def client_itself() -> None:
         assert_type(client.transport, Transport)
         client.close()
 
+
+
+def log(event: Event) -> None: ...
+
+
+async def log_async(event: Event) -> None: ...
+
+
+def started_only(event: CallStarted) -> None: ...
+
+
+def hooks() -> None:
+    with Client(transport=InMemoryTransport(), hooks=[log, log_async, Tracing()]) as client:
+        assert_type(client.hooks, tuple[Hook, ...])
+        assert_type(client.with_options(hooks=[*client.hooks, log]), Client)
+        Client(hooks=[started_only])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
+        client.with_options(hooks=log)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 def agents(client: Client, agent_id: str) -> None:
     assert_type(client.agents.create("A", about="x", extra_headers={"x-a": "1"}), Agent)
