@@ -59,7 +59,7 @@ class Store:
     """Agents and sessions, each session with its entries."""
 
     def __init__(self, history: int) -> None:
-        self.prefill = history
+        self.earlier = _earlier(history)  # every session's first entries: shared, never changed
         self.agents: dict[str, Record] = {}
         self.sessions: dict[str, tuple[Record, list[Record]]] = {}
 
@@ -84,7 +84,7 @@ class Store:
                    "context_overflow": None, "auto_run_tools": False, "forward_tool_calls": False,
                    "recall_options": None, "metadata": given.get("metadata", {}), "kind": "single_agent_no_user",
                    "agent": given["agent"]}
-        self.sessions[session["id"]] = (session, _earlier(self.prefill))
+        self.sessions[session["id"]] = (session, list(self.earlier))
         return _reply(201, session)
 
     async def chat(self, request: web.Request) -> web.Response:
