@@ -118,6 +118,7 @@ async def _one_run(kind: Kind, server: Server, key: str, scale: float) -> dict[s
         figures = {CREATE: await _timed(server, [[create] * (needed // 16 + (lane < needed % 16))
                                                  for lane in range(16)])}
         chatted: list[str] = []
+        lanes: list[list[Callable[[], Awaitable[Any]]]]
         for scenario in SCENARIOS:
             turns = max(2, round(scenario.turns * scale))
             if scenario.sessions:

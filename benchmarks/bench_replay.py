@@ -15,6 +15,7 @@ wall time, the median of runs, each after a full garbage collection.
 
 from __future__ import annotations
 
+import functools
 import gc
 import random
 import re
@@ -93,7 +94,7 @@ async def _chats(client: AsyncClient, sessions: list[str]) -> dict[str, float]:
         reply = await client.sessions.chat(session_id, [{"role": "user", "content": f"question {i}"}])
         assert f"question {i}" in reply.content
 
-    return await measure_lanes([[lambda s=s, i=i: chat(s, i)] for i, s in enumerate(sessions)])
+    return await measure_lanes([[functools.partial(chat, s, i)] for i, s in enumerate(sessions)])
 
 
 async def _sessions(client: AsyncClient) -> list[str]:

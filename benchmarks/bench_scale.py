@@ -73,7 +73,7 @@ async def run(rounds: int = 3, sessions: int = SESSIONS, turns: int = TURNS) -> 
 
 def rss_growth(results: dict[str, Any]) -> float:
     first, last = results["rounds"][0]["rss_mb"], results["rounds"][-1]["rss_mb"]
-    return (last - first) / first
+    return float((last - first) / first)
 
 
 def rows(results: dict[str, Any]) -> list[dict[str, str]]:

@@ -63,14 +63,14 @@ class Handler:
                        "entries": [], "said": [], "tokens": 0}
             self.sessions[session["id"]] = session
             return self._out(201, {k: session[k] for k in ("id", "created_at", "agent")})
-        session = self.sessions.get(parts[1])
-        if session is None:
+        found = self.sessions.get(parts[1])
+        if found is None:
             return self._out(404, {"error": {"message": "session not found"}})
         if parts[2] == "chat":
-            return self._out(201, self._chat(session, given["messages"]))
+            return self._out(201, self._chat(found, given["messages"]))
         limit = int(query.get("limit", 0))
-        entries = session["entries"][-limit:] if limit else session["entries"]
-        return self._out(200, {"session_id": session["id"], "created_at": session["created_at"],
+        entries = found["entries"][-limit:] if limit else found["entries"]
+        return self._out(200, {"session_id": found["id"], "created_at": found["created_at"],
                                "entries": entries, "relations": []})
 
     def _chat(self, session: Record, messages: list[Record]) -> Record:

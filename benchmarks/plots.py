@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from . import bench_http, bench_replay
+from .clients import FLOOR, SDK
 from .common import stat
 
 
@@ -79,7 +80,7 @@ def cassettes(results: dict[str, Any], path: Path) -> None:
 def http_concurrency(results: dict[str, Any], path: Path) -> None:
     levels = [int(name.rpartition("=")[2]) for name in bench_http.CONCURRENCY_CURVE]
     figure, (throughput, cpu) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for kind in (bench_http.FLOOR, bench_http.SDK):
+    for kind in (FLOOR, SDK):
         runs = results["runs"][kind]
         _errorbar(throughput, levels, [[r[s]["calls_per_s"] for r in runs] for s in bench_http.CONCURRENCY_CURVE],
                   label=kind)
