@@ -29,6 +29,9 @@ from .common import Goal, markdown_table, peak_rss_mb, text_table
 SECTIONS: dict[str, Any] = {"memory": bench_memory, "backend": bench_backend, "http": bench_http,
                             "replay": bench_replay, "scale": bench_scale}
 RESULTS = Path(__file__).parent / "results"
+PLOTS = {"http_concurrency.png": "HTTP chat: throughput and client CPU against concurrency",
+         "backend_turn.png": "A chat turn's cost against the stored history, per overflow strategy",
+         "cassettes.png": "Cassette load and save time against size"}
 
 
 def settings(quick: bool) -> dict[str, dict[str, Any]]:
@@ -66,13 +69,24 @@ def header(results: dict[str, Any]) -> str:
 
 
 def markdown(results: dict[str, Any]) -> str:
-    """The README's tables: the goals, then each section's figures."""
-    parts = [header(results), markdown_table([goal.row() for goal in goals(results)])]
+    """The README's figures: the goals, then each section's tables and plots."""
+    def section(title: str, table: list[dict[str, str]], plot: str = "") -> str:
+        image = f"\n\n![{PLOTS[plot]}](benchmarks/results/{plot})" if plot else ""
+        return f"{title}:\n\n{markdown_table(table)}{image}"
+
+    parts = [f"Latest full run: {header(results)}.", markdown_table([goal.row() for goal in goals(results)])]
     if "http" in results:
-        parts += [f"HTTP, {scenario}:\n\n" + markdown_table(bench_http.rows(results["http"], scenario))
-                  for scenario in ("chat c=256", "chat c=256, 8 per session", "history(40) c=16")]
-    parts += [markdown_table(SECTIONS[name].rows(results[name]))
-              for name in ("memory", "backend", "replay", "scale") if name in results]
+        http = results["http"]
+        parts += [section(f"HTTP, {scenario} (client CPU and server CPU: share of one core)",
+                          bench_http.rows(http, scenario)) for scenario in ("chat c=256", "chat c=256, 8 per session")]
+        parts.append(section("HTTP, history(40) c=16", bench_http.rows(http, "history(40) c=16"),
+                             "http_concurrency.png"))
+    titled = {"memory": ("In memory, one call at a time, CPU µs per call", ""),
+              "backend": ("The fake backend, one chat turn, CPU µs", "backend_turn.png"),
+              "replay": ("Cassettes, wall time", "cassettes.png"),
+              "scale": ("100,000 chats over 10,000 sessions in memory, per round", "")}
+    parts += [section(title, SECTIONS[name].rows(results[name]), plot)
+              for name, (title, plot) in titled.items() if name in results]
     return "\n\n".join(parts)
 
 
@@ -121,7 +135,7 @@ def cli() -> None:
     saved = args.json or (plots / "results.json" if plots and not args.source else None)
     if saved:
         saved.parent.mkdir(parents=True, exist_ok=True)
-        saved.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+        saved.write_text(json.dumps(results, indent=1) + "\n")
         print(f"saved {saved}")
     if plots:
         from . import plots as drawing

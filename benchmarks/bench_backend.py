@@ -82,6 +82,11 @@ async def run(samples: int = 9, lengths: tuple[int, ...] = LENGTHS) -> dict[str,
     return {"turn_us": figures, "lengths": list(lengths), "token_budget": TOKEN_BUDGET}
 
 
+def strategies(results: dict[str, Any]) -> list[str]:
+    """The strategies measured, in :data:`STRATEGIES` order (a saved run may have sorted them)."""
+    return [str(strategy) for strategy in STRATEGIES if str(strategy) in results["turn_us"]]
+
+
 def growth(results: dict[str, Any], strategy: str) -> dict[str, float]:
     """A turn's cost at the longest history over its cost at the shortest, sample by sample."""
     series = results["turn_us"][strategy]
@@ -91,9 +96,10 @@ def growth(results: dict[str, Any], strategy: str) -> dict[str, float]:
 def rows(results: dict[str, Any]) -> list[dict[str, str]]:
     longest, shortest = results["lengths"][-1], results["lengths"][0]
     found = []
-    for strategy, series in results["turn_us"].items():
+    for strategy in strategies(results):
+        series = results["turn_us"][strategy]
         row = {"strategy": strategy}
-        row.update({f"{int(n):,} entries": f"{stat(series[n])['median']:,.0f} µs" for n in series})
+        row.update({f"{n:,} entries": f"{stat(series[str(n)])['median']:,.0f} µs" for n in results["lengths"]})
         row[f"{longest:,} vs {shortest:,}"] = shown(growth(results, strategy))
         found.append(row)
     return found
@@ -110,4 +116,4 @@ def goals(results: dict[str, Any]) -> list[Goal]:
     longest, shortest = results["lengths"][-1], results["lengths"][0]
     skipped = "" if (shortest, longest) == (10, 10_000) else f"measured {shortest:,} to {longest:,} entries only"
     return [Goal(f"backend turn, {longest:,} vs {shortest:,} stored entries, context_overflow={strategy}",
-                 growth(results, strategy), 1.5, skipped=skipped) for strategy in results["turn_us"]]
+                 growth(results, strategy), 1.5, skipped=skipped) for strategy in strategies(results)]

@@ -172,9 +172,10 @@ def median(results: dict[str, Any], kind: str, scenario: str, metric: str) -> fl
 
 
 def rows(results: dict[str, Any], scenario: str) -> list[dict[str, str]]:
-    """One row per client: medians, and the ratios to the floor with their range."""
+    """One row per client (the floor, julep_async, the others): medians, and the ratios
+    to the floor with their range."""
     found = []
-    for kind in results["runs"]:
+    for kind in [FLOOR, SDK, *sorted(set(results["runs"]) - {FLOOR, SDK}, reverse=True)]:
         row = {"client": kind,
                "calls/s": f"{median(results, kind, scenario, 'calls_per_s'):,.0f}",
                "client CPU µs/call": f"{median(results, kind, scenario, 'cpu_us_per_call'):,.1f}",

@@ -132,19 +132,24 @@ async def run(repeats: int = 3, sizes: tuple[int, ...] = SIZES) -> dict[str, Any
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def measured_sizes(results: dict[str, Any]) -> list[int]:
+    return sorted(int(size) for size in results["cassettes"])
+
+
 def per_interaction(results: dict[str, Any], size: str, what: str) -> list[float]:
     return [seconds / int(size) * 1e6 for seconds in results["cassettes"][size][what]]
 
 
 def growth(results: dict[str, Any], what: str) -> dict[str, float]:
     """µs per interaction in the largest cassette over that in one a tenth its size, run by run."""
-    sizes = list(results["cassettes"])
-    return ratios(per_interaction(results, sizes[-1], what), per_interaction(results, sizes[-2], what))
+    *_, smaller, largest = measured_sizes(results)
+    return ratios(per_interaction(results, str(largest), what), per_interaction(results, str(smaller), what))
 
 
 def rows(results: dict[str, Any]) -> list[dict[str, str]]:
     found = []
-    for size, figures in results["cassettes"].items():
+    for size in map(str, measured_sizes(results)):
+        figures = results["cassettes"][size]
         found.append({
             "interactions": f"{int(size):,}", "file": f"{figures['mb']:.1f} MB",
             "load": shown(stat(figures["load_s"]), " s", 3),
@@ -166,7 +171,7 @@ def report(results: dict[str, Any]) -> str:
 
 
 def goals(results: dict[str, Any]) -> list[Goal]:
-    *_, smaller, largest = (int(size) for size in results["cassettes"])
+    *_, smaller, largest = measured_sizes(results)
     skipped = "" if largest == 100_000 else "smaller cassettes than the goal's"
     found = []
     for what, limit in (("load", 1.2), ("save", 2.0)):

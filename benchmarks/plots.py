@@ -17,7 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from . import bench_http, bench_replay
+from . import bench_backend, bench_http, bench_replay
 from .clients import FLOOR, SDK
 from .common import stat
 
@@ -34,7 +34,8 @@ def _errorbar(ax: Any, x: Sequence[float], runs: Sequence[Sequence[float]], **st
 def backend_turn(results: dict[str, Any], path: Path) -> None:
     lengths = results["lengths"]
     figure, (absolute, relative) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for strategy, series in results["turn_us"].items():
+    for strategy in bench_backend.strategies(results):
+        series = results["turn_us"][strategy]
         runs = [series[str(n)] for n in lengths]
         _errorbar(absolute, lengths, runs, label=f"context_overflow={strategy}")
         base = stat(series[str(lengths[0])])["median"]
@@ -52,7 +53,7 @@ def backend_turn(results: dict[str, Any], path: Path) -> None:
 
 
 def cassettes(results: dict[str, Any], path: Path) -> None:
-    sizes = [int(size) for size in results["cassettes"]]
+    sizes = bench_replay.measured_sizes(results)
     anchor = sizes[len(sizes) // 2 - 1] if len(sizes) > 2 else sizes[0]
     figure, (total, each) = plt.subplots(1, 2, figsize=(11, 4.2))
     for what, color, limit in (("load", "tab:blue", 1.2), ("save", "tab:orange", 2.0)):
