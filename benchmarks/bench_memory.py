@@ -1,95 +1,115 @@
-"""In-memory overhead: julep_async over InMemoryTransport against the bare in-process
-floor — the same JSON encoding and decoding and the same backend call, no SDK around it."""
+"""In memory, one call at a time: julep_async over ``InMemoryTransport`` (the SDK plus the
+fake backend, JSON by orjson) against the floor of :mod:`.floor_memory` (stdlib json plus
+a plain dict handler doing the same stores and prompt). The same floor with orjson is
+shown beside it, for information only.
+
+Every session gets the same turns, so every chat sees the same history length (0 to 38
+entries) on both sides; ``history(40)`` is then asked of sessions holding exactly 40.
+"""
 
 from __future__ import annotations
 
-import json
-import os
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from julep_async import AsyncClient
-from julep_async.backend import Backend
-from julep_async.transports import InMemoryTransport, Request
+from julep_async.transports import InMemoryTransport
+
+from . import floor_memory
+from .common import Goal, ratios, shown, stat, text_table
 
 SESSIONS = 200
-CALLS = 4_000
-HISTORY_TURNS = 20  # 40 entries
+TURNS = 20  # per session: 40 entries at the end
+HISTORY_CALLS = 5  # per session
+SDK = "julep_async"
+FLOOR = "floor (json)"
+ORJSON_FLOOR = "floor (orjson)"
 
 
-class Floor:
-    """The backend called by hand: encode, handle, decode."""
+class _Sdk:
+    """julep_async over a fresh in-memory backend, spelled like the floor's client."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-        self.headers = {"authorization": "Bearer memory-bench-key", "content-type": "application/json"}
+    def __init__(self, client: AsyncClient) -> None:
+        self.client = client
 
-    async def call(self, method: str, path: str, body: Any = None) -> Any:
-        headers = self.headers if method == "GET" else {**self.headers, "idempotency-key": os.urandom(16).hex()}
-        raw = None if body is None else json.dumps(body, separators=(",", ":")).encode()
-        reply = await self.backend.handle(Request(method, path, (), headers, raw))
-        return json.loads(reply.body)
+    async def agent(self) -> str:
+        return (await self.client.agents.create("Bench")).id
+
+    async def session(self, agent_id: str) -> str:
+        return (await self.client.sessions.create(agent_id=agent_id)).id
+
+    async def chat(self, session_id: str, text: str) -> str:
+        return (await self.client.sessions.chat(session_id, [{"role": "user", "content": text}])).content
+
+    async def history(self, session_id: str, limit: int) -> Any:
+        return (await self.client.sessions.history(session_id, limit=limit)).entries
 
 
-async def _timed(calls: list[Callable[[], Awaitable[Any]]]) -> float:
-    """CPU µs per call, calls made one after another."""
+async def _cpu_us(calls: list[Callable[[], Awaitable[Any]]]) -> float:
+    """CPU µs per call, the calls made one after another."""
     started = time.process_time()
     for call in calls:
         await call()
     return (time.process_time() - started) / len(calls) * 1e6
 
 
-async def _sdk(client: AsyncClient) -> dict[str, float]:
-    agent = await client.agents.create("Bench")
-    sessions = [(await client.sessions.create(agent_id=agent.id)).id for _ in range(SESSIONS)]
-    chat = await _timed([
-        lambda i=i: client.sessions.chat(sessions[i % SESSIONS], [{"role": "user", "content": f"question {i}"}])
-        for i in range(CALLS)
-    ])
-    full = sessions[0]
-    for turn in range(HISTORY_TURNS - CALLS // SESSIONS):
-        await client.sessions.chat(full, [{"role": "user", "content": f"more {turn}"}])
-    assert len((await client.sessions.history(full)).entries) == 2 * HISTORY_TURNS
-    history = await _timed([lambda: client.sessions.history(full) for _ in range(CALLS // 4)])
-    return {"chat_cpu_us": chat, "history40_cpu_us": history}
+async def _one_run(kind: Any, sessions: int, turns: int) -> dict[str, float]:
+    agent = await kind.agent()
+    ids = [await kind.session(agent) for _ in range(sessions)]
+    chat = await _cpu_us([functools.partial(kind.chat, ids[i % sessions], f"question {i // sessions}: and then?")
+                          for i in range(sessions * turns)])
+    assert len(await kind.history(ids[0], 2 * turns)) == 2 * turns
+    history = await _cpu_us([functools.partial(kind.history, s, 2 * turns) for s in ids * HISTORY_CALLS])
+    return {"chat_cpu_us": chat, "history_cpu_us": history}
 
 
-async def _floor(floor: Floor) -> dict[str, float]:
-    agent = await floor.call("POST", "/agents", {"name": "Bench"})
-    sessions = [(await floor.call("POST", "/sessions", {"agent": agent["id"]}))["id"] for _ in range(SESSIONS)]
-    chat = await _timed([
-        lambda i=i: floor.call("POST", f"/sessions/{sessions[i % SESSIONS]}/chat",
-                               {"messages": [{"role": "user", "content": f"question {i}"}]})
-        for i in range(CALLS)
-    ])
-    full = sessions[0]
-    for turn in range(HISTORY_TURNS - CALLS // SESSIONS):
-        await floor.call("POST", f"/sessions/{full}/chat", {"messages": [{"role": "user", "content": f"more {turn}"}]})
-    history = await _timed([lambda: floor.call("GET", f"/sessions/{full}/history") for _ in range(CALLS // 4)])
-    return {"chat_cpu_us": chat, "history40_cpu_us": history}
-
-
-async def run(repeats: int = 3) -> dict[str, Any]:
-    """Medians over ``repeats`` runs, SDK and floor alternating, each on a fresh backend."""
-    sdk_runs, floor_runs = [], []
-    for _ in range(repeats):
+async def _run_kind(name: str, sessions: int, turns: int) -> dict[str, float]:
+    if name == SDK:
         async with AsyncClient(api_key="memory-bench-key", transport=InMemoryTransport()) as client:
-            sdk_runs.append(await _sdk(client))
-        floor_runs.append(await _floor(Floor(Backend())))
+            return await _one_run(_Sdk(client), sessions, turns)
+    codec = floor_memory.STDLIB if name == FLOOR else floor_memory.ORJSON
+    return await _one_run(floor_memory.Client(codec), sessions, turns)
 
-    def median(runs: list[dict[str, float]], key: str) -> float:
-        values = sorted(run[key] for run in runs)
-        return values[len(values) // 2]
 
-    keys = ("chat_cpu_us", "history40_cpu_us")
-    return {"sdk": {k: median(sdk_runs, k) for k in keys}, "floor": {k: median(floor_runs, k) for k in keys}}
+async def run(repeats: int = 5, sessions: int = SESSIONS) -> dict[str, Any]:
+    """``repeats`` runs of each, interleaved, each on fresh state."""
+    kinds = [SDK, FLOOR, ORJSON_FLOOR]
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in kinds}
+    for name in kinds:  # warm up
+        await _run_kind(name, 10, 2)
+    for repeat in range(repeats):
+        for name in kinds if repeat % 2 == 0 else kinds[::-1]:
+            runs[name].append(await _run_kind(name, sessions, TURNS))
+    return {"runs": runs, "sessions": sessions, "turns": TURNS}
+
+
+def _ratio(results: dict[str, Any], metric: str, floor: str = FLOOR) -> dict[str, float]:
+    return ratios([r[metric] for r in results["runs"][SDK]], [r[metric] for r in results["runs"][floor]])
+
+
+def rows(results: dict[str, Any]) -> list[dict[str, str]]:
+    found = []
+    for metric, label in (("chat_cpu_us", "chat"), ("history_cpu_us", "history(40)")):
+        row = {"call": label}
+        for name in (SDK, FLOOR, ORJSON_FLOOR):
+            row[f"{name} µs"] = f"{stat([r[metric] for r in results['runs'][name]])['median']:.1f}"
+        row["julep_async vs floor"] = shown(_ratio(results, metric))
+        row["vs floor (orjson), information"] = shown(_ratio(results, metric, ORJSON_FLOOR))
+        found.append(row)
+    return found
 
 
 def report(results: dict[str, Any]) -> str:
-    sdk, floor = results["sdk"], results["floor"]
-    lines = ["\nIn-memory, one call at a time: CPU µs per call (median of runs)",
-             f"{'':34} {'julep_async':>12} {'bare floor':>12} {'ratio':>7}  (target ≤ 2.0x)"]
-    for key, label in (("chat_cpu_us", "chat"), ("history40_cpu_us", "history, 40 entries")):
-        lines.append(f"{label:34} {sdk[key]:12.1f} {floor[key]:12.1f} {sdk[key] / floor[key]:6.2f}x")
-    return "\n".join(lines)
+    runs = len(results["runs"][SDK])
+    title = (f"\nIn memory, one call at a time: CPU µs per call, medians of {runs} runs; ratios paired per run "
+             f"(min-max); {results['sessions']} sessions x {results['turns']} turns")
+    return text_table(rows(results), title)
+
+
+def goals(results: dict[str, Any]) -> list[Goal]:
+    return [
+        Goal("in-memory chat vs the floor", _ratio(results, "chat_cpu_us"), 1.5),
+        Goal("in-memory history(40) vs the floor", _ratio(results, "history_cpu_us"), 1.5),
+    ]

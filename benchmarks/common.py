@@ -1,16 +1,35 @@
-"""Shared helpers for the benchmarks: timing, resource figures and printing."""
+"""Shared helpers for the benchmarks: timing, resource figures, repeated-run statistics
+and goal verdicts."""
 
 from __future__ import annotations
 
-import json
 import resource
 import statistics
-import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
+
+Stat = dict[str, float]
+"""Repeated measurements summed up: ``median``, ``min``, ``max`` and ``n``."""
+
+
+def stat(values: Sequence[float]) -> Stat:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+def ratios(numerators: Sequence[float], denominators: Sequence[float]) -> Stat:
+    """The ratio of paired measurements (run i over run i of the same repeat), summed up."""
+    return stat([a / b for a, b in zip(numerators, denominators, strict=True)])
+
+
+def shown(figure: Stat, unit: str = "x", digits: int = 2) -> str:
+    """``1.23x (1.10-1.31)``: the median and the range over the runs."""
+    if figure["n"] == 1:
+        return f"{figure['median']:.{digits}f}{unit}"
+    return f"{figure['median']:.{digits}f}{unit} ({figure['min']:.{digits}f}-{figure['max']:.{digits}f})"
 
 
 def peak_rss_mb() -> float:
@@ -25,13 +44,9 @@ def rss_mb() -> float:
 
 
 def cpu_seconds() -> float:
+    """CPU time of this process (every thread), user and system."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-async def measure(calls: list[Callable[[], Awaitable[Any]]], concurrency: int) -> dict[str, float]:
-    """Run ``calls`` with at most ``concurrency`` in flight; throughput, CPU and latency figures."""
-    return await measure_lanes([calls[lane::concurrency] for lane in range(concurrency)])
 
 
 async def measure_lanes(lanes: list[list[Callable[[], Awaitable[Any]]]]) -> dict[str, float]:
@@ -57,28 +72,59 @@ async def measure_lanes(lanes: list[list[Callable[[], Awaitable[Any]]]]) -> dict
         "wall_s": wall,
         "calls_per_s": calls / wall,
         "cpu_us_per_call": cpu / calls * 1e6,
+        "cpu_share": cpu / wall,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
     }
 
 
-def table(title: str, rows: dict[str, dict[str, float]], floor: str | None = None) -> str:
-    """Rows of figures, with each row's ratio to ``floor`` (throughput and CPU per call)."""
-    lines = [f"\n{title}", f"{'':34} {'calls/s':>10} {'CPU µs/call':>12} {'p50 ms':>8} {'p99 ms':>8}"
-             + ("  vs floor: thrpt  CPU" if floor else "")]
-    for name, row in rows.items():
-        line = (f"{name:34} {row['calls_per_s']:10.0f} {row['cpu_us_per_call']:12.1f} "
-                f"{row['p50_ms']:8.2f} {row['p99_ms']:8.2f}")
-        if floor and floor in rows:
-            base = rows[floor]
-            throughput = row["calls_per_s"] / base["calls_per_s"]
-            line += f"  {throughput:11.2f}x {row['cpu_us_per_call'] / base['cpu_us_per_call']:4.2f}x"
-        lines.append(line)
+@dataclass(frozen=True)
+class Goal:
+    """One goal of issue 13 and how a run fared: the median decides, the range is shown."""
+
+    name: str
+    figure: Stat
+    limit: float
+    higher_is_better: bool = False
+    unit: str = "x"
+    invalid: str = ""  # why the figure does not count (a saturated server, ...)
+    skipped: str = ""  # why it was not judged (a --quick run's smaller sizes, ...)
+
+    @property
+    def target(self) -> str:
+        return f"{'≥' if self.higher_is_better else '≤'} {self.limit:g}{self.unit}"
+
+    @property
+    def verdict(self) -> str:
+        if self.invalid:
+            return "INVALID"
+        if self.skipped:
+            return "SKIPPED"
+        median = self.figure["median"]
+        return "PASS" if (median >= self.limit if self.higher_is_better else median <= self.limit) else "FAIL"
+
+    def row(self) -> dict[str, str]:
+        note = self.invalid or self.skipped
+        return {"goal": self.name, "target": self.target, "measured": shown(self.figure, self.unit),
+                "verdict": self.verdict + (f" ({note})" if note else "")}
+
+
+def text_table(rows: list[dict[str, str]], title: str = "") -> str:
+    """Rows of strings as aligned plain-text columns (the first row's keys are the headings)."""
+    if not rows:
+        return ""
+    keys = list(rows[0])
+    widths = {k: max(len(k), *(len(row[k]) for row in rows)) for k in keys}
+    lines = [title] if title else []
+    lines.append("  ".join(k.ljust(widths[k]) for k in keys))
+    lines += ["  ".join(row[k].ljust(widths[k]) for k in keys) for row in rows]
     return "\n".join(lines)
 
 
-def save(results: dict[str, Any], path: str | None) -> None:
-    if path:
-        with open(path, "w") as file:
-            json.dump(results, file, indent=2, sort_keys=True)
-        print(f"\nsaved {path}", file=sys.stderr)
+def markdown_table(rows: list[dict[str, str]]) -> str:
+    if not rows:
+        return ""
+    keys = list(rows[0])
+    lines = ["| " + " | ".join(keys) + " |", "|" + " --- |" * len(keys)]
+    lines += ["| " + " | ".join(row[k] for k in keys) + " |" for row in rows]
+    return "\n".join(lines)
