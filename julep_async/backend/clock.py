@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import os
 import random
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import UTC, datetime
 
-_SEEDED_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
-_TICK = timedelta(milliseconds=1)
-
-
-def format_time(moment: datetime) -> str:
-    """ISO 8601 in UTC with microseconds and ``Z``: fixed width, so it sorts as text."""
-    if moment.tzinfo is not UTC:
-        moment = moment.astimezone(UTC)
-    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+_SEEDED_EPOCH_US = int(datetime(2025, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+_TICK_US = 1_000  # a seeded clock's step: one millisecond
 
 
 def _uuid4(bits: int) -> str:
@@ -31,21 +25,39 @@ class Clock:
     secret: the fake's ids protect nothing). With ``seed`` set, time is logical: it starts
     at 2025-01-01T00:00:00Z and every reading advances it by one millisecond, so the
     same calls give the same bytes on every run.
+
+    Time is kept in integer microseconds since the epoch, and a timestamp's date and time
+    of day are formatted once per second (a chat turn reads the clock three times).
     """
 
     def __init__(self, seed: int | None = None) -> None:
         self._seeded = seed is not None
         self.random: random.Random = random.Random(seed if self._seeded else int.from_bytes(os.urandom(16)))
         """Other seeded choices (``canonical_name`` digits, ...)."""
-        self._last = _SEEDED_EPOCH - _TICK if self._seeded else datetime.now(UTC)
+        self._last = _SEEDED_EPOCH_US - _TICK_US if self._seeded else time.time_ns() // 1000
         self._requests = 0
+        self._second = -1
+        self._second_text = ""
+
+    def _tick(self) -> int:
+        if self._seeded:
+            self._last += _TICK_US
+        else:
+            self._last = max(time.time_ns() // 1000, self._last + 1)
+        return self._last
 
     def now(self) -> datetime:
-        if self._seeded:
-            self._last += _TICK
-        else:
-            self._last = max(datetime.now(UTC), self._last + timedelta(microseconds=1))
-        return self._last
+        """The next reading, as a timezone-aware datetime."""
+        return datetime.fromtimestamp(self._tick() / 1_000_000, UTC)
+
+    def timestamp(self) -> str:
+        """The next reading in ISO 8601, UTC, with microseconds and ``Z``: fixed width, so
+        it sorts as text (``2025-01-01T00:00:00.001000Z``)."""
+        second, micro = divmod(self._tick(), 1_000_000)
+        if second != self._second:
+            self._second = second
+            self._second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        return f"{self._second_text}.{micro:06d}Z"
 
     def new_id(self) -> str:
         return _uuid4(self.random.getrandbits(128))

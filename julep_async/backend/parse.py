@@ -20,7 +20,6 @@ from ..converter import structure_input
 from ..exceptions import ValidationError
 from ..types import ListQuery
 from ..types._fields import FieldError, check_json
-from .clock import format_time
 from .faults import Fault, invalid
 from .store import Tenant
 
@@ -103,7 +102,7 @@ class Call:
 
     def now(self) -> str:
         """The backend's clock, as a timestamp."""
-        return format_time(self.backend.clock.now())
+        return self.backend.clock.timestamp()
 
     def new_id(self) -> str:
         return self.backend.clock.new_id()

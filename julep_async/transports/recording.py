@@ -86,7 +86,7 @@ class RecordingTransport:
         self.replaying: bool = mode == "none" or (mode == "once" and existed)
         self._recording = not self.replaying
         self._recorded: dict[str, list[Interaction]] = defaultdict(list)
-        self._new: list[Interaction] = []
+        self._new: list[tuple[str, Interaction]] = []  # with each one's key
         self._issued: dict[str, int] = defaultdict(int)
         self._existed = existed
         self._closed = False
@@ -101,10 +101,11 @@ class RecordingTransport:
         return f"<RecordingTransport {what} {self.path} mode={self.mode}>"
 
     def _index(self, interactions: Iterable[Interaction]) -> None:
-        for interaction in interactions:
-            self._recorded[interaction.request.key()].append(interaction)
-        for recorded in self._recorded.values():
-            recorded.sort(key=lambda i: i.occurrence)
+        with cassette.collector_paused():
+            for interaction in interactions:
+                self._recorded[interaction.request.key()].append(interaction)
+            for recorded in self._recorded.values():
+                recorded.sort(key=lambda i: i.occurrence)
 
     # -- the seam -----------------------------------------------------------------
 
@@ -120,7 +121,7 @@ class RecordingTransport:
             return await self._replay(recorded[occurrence], request)
         if not self._recording:
             raise _misses.miss(recorded_request, occurrence, self._recorded, path=self.path, rerecord=self.rerecord)
-        return await self._record(request, recorded_request, occurrence)
+        return await self._record(request, key, recorded_request, occurrence)
 
     async def aclose(self, *, complete: bool = True) -> None:
         """Save the recording, or check that the replay used every interaction.
@@ -172,32 +173,33 @@ class RecordingTransport:
 
     # -- record -------------------------------------------------------------------
 
-    async def _record(self, request: Request, recorded: RecordedRequest, occurrence: int) -> Response:
+    async def _record(self, request: Request, key: str, recorded: RecordedRequest, occurrence: int) -> Response:
         assert self._inner is not None
         self._secrets.update(credentials(request.headers))
         redact = Redactor(self._secrets)
         try:
             response = await self._inner.handle_async_request(request)
         except APIError as exc:
-            self._new.append(Interaction(occurrence=occurrence, request=recorded, error=_recorded_error(exc, redact)))
+            self._new.append((key, Interaction(occurrence=occurrence, request=recorded,
+                                               error=_recorded_error(exc, redact))))
             raise
         headers = {k: v for k, v in response.headers.items() if k not in cassette.VOLATILE_RESPONSE_HEADERS}
         if response.stream is None:
             body = RecordedResponse.fields_of(response.body)
             reply = RecordedResponse(status=response.status, headers=headers, **body)
-            self._new.append(Interaction(occurrence=occurrence, request=recorded, response=reply))
+            self._new.append((key, Interaction(occurrence=occurrence, request=recorded, response=reply)))
             return response
 
         def finished(stream: RecordedStream) -> None:
             reply = RecordedResponse(status=response.status, headers=headers, stream=stream)
-            self._new.append(Interaction(occurrence=occurrence, request=recorded, response=reply))
+            self._new.append((key, Interaction(occurrence=occurrence, request=recorded, response=reply)))
 
         return Response(response.status, response.headers,
                         stream=_Recorder(response.stream, finished, timed=self._timing, redact=redact))
 
     def _save(self, complete: bool) -> None:
-        kept = [] if self.mode == "all" else [i for group in self._recorded.values() for i in group]
-        interactions = sorted(kept + self._new, key=lambda i: (i.request.key(), i.occurrence))
+        kept = [] if self.mode == "all" else [(key, i) for key, group in self._recorded.items() for i in group]
+        interactions = [i for _, i in sorted(kept + self._new, key=lambda pair: (pair[0], pair[1].occurrence))]
         text = cassette.dumps(cassette.Cassette(
             complete=complete, format_version=cassette.FORMAT_VERSION, interactions=tuple(interactions),
             recorded_with={"transport": type(self._inner).__name__}, sdk_version=__version__,
