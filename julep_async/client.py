@@ -30,7 +30,7 @@ from ._redact import Redactor, credentials
 from ._response import Exchange, capturing
 from ._types import UNSET, RequestOptions, Unset
 from .config import DEFAULT_BASE_URL, Limits, Timeout
-from .converter import converter, strict_converter, to_wire
+from .converter import Body, converter, strict_converter
 from .exceptions import APIError, APIResponseValidationError, JulepError, ValidationError, error_for_status
 from .hooks import Hook, _Watch, _WatchedStream
 from .pagination import AsyncPager
@@ -50,7 +50,6 @@ from .transports.base import (
     StreamWrapper,
     Transport,
 )
-from .types import Input
 from .types._fields import FieldError, check_json, shown
 
 T = TypeVar("T")
@@ -237,7 +236,7 @@ class AsyncClient:
 
     # -- the pipeline -------------------------------------------------------------
 
-    def _build(self, method: str, path: str, body: Input | None, query: Any, stream: bool,
+    def _build(self, method: str, path: str, body: Body | None, query: Any, stream: bool,
                options: RequestOptions | None) -> Request:
         if self._state is not _State.OPENED:
             if self._state is _State.CLOSED:
@@ -248,12 +247,16 @@ class AsyncClient:
             headers = {**headers, "idempotency-key": os.urandom(16).hex()}
         if stream:
             headers = {**headers, "accept": "text/event-stream"}
-        data = None if body is None else to_wire(body)
+        data = None if body is None else body.wire
         timeout = self.timeout
         if options:
             data, query, headers, timeout = _apply(options, data, query, headers, timeout)
         encoded = None if data is None else _json.dumps(data)
         return Request(method, path, tuple(query), headers, encoded, stream, timeout)
+
+    async def _watch(self, request: Request, body: Body | None) -> _Watch:
+        """The call's watch, for the event hooks (which see the body as its model)."""
+        return await _Watch.start(self.hooks, request, body.model() if body else None, self._redact)
 
     def _start(self, watch: _Watch | None) -> _Tally:
         """A call's tally, started now; it ends by ``RetryPolicy.deadline`` from now."""
@@ -380,19 +383,19 @@ class AsyncClient:
                                              status_code=status, body=self._redact(text)) from None
 
     @overload
-    async def _request(self, method: str, path: str, *, cast_to: type[T], body: Input | None = None,
+    async def _request(self, method: str, path: str, *, cast_to: type[T], body: Body | None = None,
                        query: Any = (), options: RequestOptions | None = None, turn: bool = False) -> T: ...
 
     @overload
-    async def _request(self, method: str, path: str, *, cast_to: None, body: Input | None = None,
+    async def _request(self, method: str, path: str, *, cast_to: None, body: Body | None = None,
                        query: Any = (), options: RequestOptions | None = None, turn: bool = False) -> None: ...
 
-    async def _request(self, method: str, path: str, *, cast_to: type[T] | None, body: Input | None = None,
+    async def _request(self, method: str, path: str, *, cast_to: type[T] | None, body: Body | None = None,
                        query: Any = (), options: RequestOptions | None = None, turn: bool = False) -> T | None:
         """Send one call and return its reply as ``cast_to`` (``None``: ignore the body).
         With ``turn``, the call first takes ``path``'s turn (:meth:`_take_turn`: a session's chat)."""
         request = self._build(method, path, body, query, False, options)
-        watch = await _Watch.start(self.hooks, request, body, self._redact) if self.hooks else None
+        watch = await self._watch(request, body) if self.hooks else None
         try:
             release = await self._take_turn(path, watch) if turn else None
             try:
@@ -415,13 +418,13 @@ class AsyncClient:
             await watch.responded(response, result)
         return result
 
-    async def _stream(self, method: str, path: str, *, body: Input, parse: type[T], turn: bool = False,
+    async def _stream(self, method: str, path: str, *, body: Body, parse: type[T], turn: bool = False,
                       options: RequestOptions | None = None) -> AsyncStream[T]:
         """Send one call whose reply is an SSE stream of ``parse`` events. With ``turn``, the
         call first takes ``path``'s turn and holds it until the stream is exhausted or closed.
         The read timeout applies between events, and the call's deadline to the whole stream."""
         request = self._build(method, path, body, (), True, options)
-        watch = await _Watch.start(self.hooks, request, body, self._redact) if self.hooks else None
+        watch = await self._watch(request, body) if self.hooks else None
         release = None
         try:
             if turn:

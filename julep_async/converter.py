@@ -38,11 +38,11 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from ._types import UNSET, _Unset
 from .exceptions import ValidationError
 from .types import Choice, ChunkChoice
-from .types._fields import FieldError, shown
+from .types._fields import SPEC, FieldError, Spec, shown
 from .types._input import Input
 
-__all__ = ["build", "configure_converter", "converter", "make_converter", "strict_converter", "structure_input",
-           "to_wire"]
+__all__ = ["Body", "build", "configure_converter", "converter", "make_converter", "strict_converter",
+           "structure_input", "to_wire", "wire"]
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
@@ -305,15 +305,162 @@ _detailed = make_converter(detailed=True)
 # -- request bodies -----------------------------------------------------------------
 
 
-def build(cls: type[T], /, **fields: Any) -> T:
-    """The request model ``cls`` from keyword arguments, ``UNSET`` ones left out.
+class Body:
+    """A request body checked against its model ``kind``: :attr:`wire` is what is sent.
+    The model itself is built only when something asks for it (an event hook)."""
+
+    __slots__ = ("kind", "wire")
+
+    def __init__(self, kind: type[Input], wire: dict[str, Any]) -> None:
+        self.kind, self.wire = kind, wire
+
+    def __repr__(self) -> str:
+        return f"Body({self.kind.__name__})"
+
+    def model(self) -> Input:
+        return structure_input(self.wire, self.kind)
+
+
+def build(cls: type[Input], /, **fields: Any) -> Body:
+    """The body of a request model ``cls`` from keyword arguments, ``UNSET`` ones left out.
 
     Raises :class:`~julep_async.exceptions.ValidationError` naming the field and the rule.
     """
     if unknown := fields.keys() - _field_names(cls):
         raise ValidationError(f"unknown argument(s) {', '.join(sorted(unknown))} for {cls.__name__}",
                               problems=tuple((name, "is not an argument here") for name in sorted(unknown)))
-    return structure_input({name: value for name, value in fields.items() if value is not UNSET}, cls)
+    return Body(cls, wire({name: value for name, value in fields.items() if value is not UNSET}, cls))
+
+
+def wire(data: Any, cls: type[Input]) -> dict[str, Any]:
+    """``data`` (a dict, or a model) as the request model ``cls`` sends it: what
+    ``to_wire(structure_input(data, cls))`` gives, and the same ``ValidationError`` when
+    it does not fit.
+
+    The common case, a dict whose nested models are dicts too, takes a shortcut: the same
+    field rules judge the same values, but no model is built. Whatever the shortcut does
+    not settle (an error to explain, a union of models given as a dict) goes the long way.
+    """
+    if type(data) is dict:
+        shortcut = _SHORTCUTS.get(cls) or _shortcut(cls)
+        found = shortcut(data)
+        if found is not None:
+            return found
+    result: dict[str, Any] = to_wire(structure_input(data, cls))
+    return result
+
+
+_SHORTCUTS: dict[type, Callable[[dict[str, Any]], dict[str, Any] | None]] = {}
+
+
+class _Plan(typing.NamedTuple):
+    """How the shortcut takes one field: ``model`` is the field's model (one, or a list of
+    them with ``many``); ``mixed`` marks a union holding models (a dict goes the long way)."""
+
+    check: Callable[[str, Any], None]
+    nullable: bool
+    model: type | None
+    many: bool
+    mixed: bool
+
+
+def _core(tp: Any) -> Any:
+    """``tp`` without ``| None`` and ``| Unset``."""
+    if _is_union(tp):
+        members = [m for m in typing.get_args(tp) if m is not _NONE and not _is_unset(m)]
+        return members[0] if len(members) == 1 else typing.Union[tuple(members)]  # noqa: UP007
+    return tp
+
+
+def _holds_model(tp: Any) -> bool:
+    return (isinstance(tp, type) and attrs.has(tp)) or any(_holds_model(arg) for arg in typing.get_args(tp))
+
+
+def _plan(attribute: attrs.Attribute[Any], tp: Any) -> _Plan:
+    spec: Spec = attribute.metadata[SPEC]
+    core = _core(tp)
+    if _is_input(core):
+        return _Plan(spec.check, spec.nullable, core, False, False)
+    if _is_list(core) and _is_input(item := _core(typing.get_args(core)[0])):
+        return _Plan(spec.check, spec.nullable, item, True, False)
+    return _Plan(spec.check, spec.nullable, None, False, _holds_model(core))
+
+
+def _shortcut(cls: type) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
+    """The shortcut of ``cls``: its wire form, or ``None`` for the long way."""
+    hints = typing.get_type_hints(cls)
+    fields = [a for a in attrs.fields(cls) if SPEC in a.metadata]
+    plans = {a.name: _plan(a, hints[a.name]) for a in fields}
+    required = tuple(a.name for a in fields if a.metadata[SPEC].required and a.default is attrs.NOTHING)
+    tags = {a.name: a.default for a in fields if a.default is not UNSET and a.default is not attrs.NOTHING}
+
+    def shortcut(data: dict[str, Any]) -> dict[str, Any] | None:
+        sent = dict(tags)
+        try:
+            for name, value in data.items():
+                plan = plans.get(name)
+                if plan is None or value is UNSET:
+                    continue  # unknown keys are not sent
+                if value is None:
+                    if not plan.nullable:
+                        return None
+                elif plan.model is not None:
+                    value = _nested(plan, name, value)
+                    if value is None:
+                        return None
+                elif plan.mixed and (isinstance(value, Mapping) or attrs.has(type(value))):
+                    return None
+                else:
+                    plan.check(name, value)
+                sent[name] = value
+        except Exception:  # the long way explains it
+            return None
+        for name in required:
+            if name not in sent:
+                return None
+        return sent
+
+    _SHORTCUTS[cls] = shortcut
+    return shortcut
+
+
+def _nested(plan: _Plan, name: str, value: Any) -> Any:
+    """A model field's wire value (``None``: the long way). The field's own rule then judges
+    stand-ins of the model's class, for what it says of the count and the kind."""
+    model = cast(type, plan.model)
+    if plan.many:
+        if type(value) is not list:
+            return None
+        sent = [_one(model, item) for item in value]
+        if any(item is None for item in sent):
+            return None
+        plan.check(name, [_stand_in(model)] * len(sent))
+        return sent
+    one = _one(model, value)
+    if one is not None:
+        plan.check(name, _stand_in(model))
+    return one
+
+
+def _one(model: type, value: Any) -> dict[str, Any] | None:
+    if type(value) is dict:
+        shortcut = _SHORTCUTS.get(model) or _shortcut(model)
+        return shortcut(value)
+    if type(value) is model:  # built and checked already
+        result: dict[str, Any] = to_wire(value)
+        return result
+    return None
+
+
+_STAND_INS: dict[type, Any] = {}
+
+
+def _stand_in(model: type) -> Any:
+    """An instance of ``model`` with no fields set: it passes ``isinstance``, nothing more."""
+    found = _STAND_INS.get(model)
+    if found is None:
+        found = _STAND_INS[model] = object.__new__(model)
+    return found
 
 
 _FIELD_NAMES: dict[type, frozenset[str]] = {}

@@ -16,9 +16,9 @@ import attrs
 import orjson
 
 from .._json import has_long_number
-from ..converter import structure_input
+from ..converter import structure_input, wire
 from ..exceptions import ValidationError
-from ..types import ListQuery
+from ..types import Input, ListQuery
 from ..types._fields import FieldError, check_json
 from .faults import Fault, invalid
 from .store import Tenant
@@ -82,6 +82,13 @@ def _strictly(raw: bytes) -> Any:
         raise invalid(f"the request body is not valid JSON: {error}") from None
 
 
+def _refused(error: ValidationError, where: str) -> Fault:
+    """A 422 naming every bad field (below ``where``)."""
+    details = [{"loc": ".".join(p for p in (where, loc) if p), "msg": msg, "type": "value_error"}
+               for loc, msg in error.problems]
+    return invalid(f"{where}: {error}" if where else str(error), details)
+
+
 @attrs.frozen
 class Call:
     """One request, routed: the backend, the caller's tenant, the ids in the path (canonical,
@@ -113,6 +120,16 @@ class Call:
             raise invalid("a JSON body is required")
         return self.structure(self.body, cls)
 
+    def wire(self, cls: type[Input]) -> dict[str, Any]:
+        """The body as the request model ``cls`` would send it (checked, unknown keys left
+        out; no model is built when none is needed), or a 422 naming every bad field."""
+        if self.body is None:
+            raise invalid("a JSON body is required")
+        try:
+            return wire(self.body, cls)
+        except ValidationError as error:
+            raise _refused(error, "") from None
+
     def object(self) -> dict[str, Any]:
         """The body, which must be a JSON object."""
         if not isinstance(self.body, dict):
@@ -125,9 +142,7 @@ class Call:
         try:
             return structure_input(data, cls)
         except ValidationError as error:
-            details = [{"loc": ".".join(p for p in (where, loc) if p), "msg": msg, "type": "value_error"}
-                       for loc, msg in error.problems]
-            raise invalid(f"{where}: {error}" if where else str(error), details) from None
+            raise _refused(error, where) from None
 
     def list_query(self, *, max_limit: int | None = None) -> ListQuery:
         """The list parameters, with the server's defaults for those left out."""

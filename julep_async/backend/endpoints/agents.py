@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import attrs
 
-from ...converter import to_wire
 from ...types import CreateAgentRequest, PatchAgentRequest
 from .. import merge, records
 from ..parse import Call
@@ -23,12 +22,12 @@ def _new(call: Call, id: str, given: records.Record) -> records.Record:
 
 
 async def create(call: Call) -> Reply:
-    return 201, _new(call, call.new_id(), to_wire(call.model(CreateAgentRequest)))
+    return 201, _new(call, call.new_id(), call.wire(CreateAgentRequest))
 
 
 async def create_or_update(call: Call) -> Reply:
     """``POST /agents/{id}``: 201 either way, as the v1 server answers."""
-    given = to_wire(call.model(CreateAgentRequest))
+    given = call.wire(CreateAgentRequest)
     record = call.tenant.agents.get(call.ids[0])
     if record is None:
         return 201, _new(call, call.ids[0], given)
@@ -38,7 +37,7 @@ async def create_or_update(call: Call) -> Reply:
 
 
 async def replace(call: Call) -> Reply:
-    given = to_wire(call.model(CreateAgentRequest))
+    given = call.wire(CreateAgentRequest)
     record = find(call.tenant.agents, call.ids[0], "Agent")
     merge.replace(record, given, fields=FIELDS, defaults=records.AGENT_DEFAULTS, keep=("canonical_name",))
     record["updated_at"] = call.now()
@@ -46,7 +45,7 @@ async def replace(call: Call) -> Reply:
 
 
 async def patch(call: Call) -> Reply:
-    given = to_wire(call.model(PatchAgentRequest))
+    given = call.wire(PatchAgentRequest)
     record = find(call.tenant.agents, call.ids[0], "Agent")
     merge.patch(record, given)
     record["updated_at"] = call.now()

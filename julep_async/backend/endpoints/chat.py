@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import anyio
 
-from ...converter import to_wire
 from ...transports.base import Response
 from ...types import ChatInput
 from .. import context, prompt, records
@@ -19,7 +18,7 @@ SSE_HEADERS = {"content-type": "text/event-stream", "cache-control": "no-cache"}
 
 def _input(call: Call, state: SessionState) -> tuple[Record, str]:
     """The chat's input as sent, and the agent that answers (a participant)."""
-    given = to_wire(call.model(ChatInput))
+    given = call.wire(ChatInput)
     agent = given.get("agent")
     if agent is not None:
         agent = agent.lower()

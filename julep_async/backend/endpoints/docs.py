@@ -28,7 +28,7 @@ def _unwrapped(body: Any) -> Any:
 
 async def create(call: Call) -> Reply:
     where = owner(call)
-    given = to_wire(call.model(CreateDocRequest))
+    given = call.wire(CreateDocRequest)
     record = records.doc(given, id=call.new_id(), now=call.now())
     text = record["content"] if isinstance(record["content"], str) else " ".join(record["content"])
     call.tenant.add_doc(DocState(record, where, search.Indexed.of(record["title"], text)))

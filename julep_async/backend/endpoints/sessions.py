@@ -56,13 +56,13 @@ def _create(call: Call, id: str, given: records.Record) -> records.Record:
 
 
 async def create(call: Call) -> Reply:
-    return 201, _create(call, call.new_id(), to_wire(call.model(CreateSessionRequest)))
+    return 201, _create(call, call.new_id(), call.wire(CreateSessionRequest))
 
 
 async def create_or_update(call: Call) -> Reply:
     """``POST /sessions/{id}``: replaces the settings and adds new participants (never
     removes one), or creates the session; 201 either way, as the v1 server answers."""
-    given = to_wire(call.model(CreateSessionRequest))
+    given = call.wire(CreateSessionRequest)
     state = call.tenant.sessions.get(call.ids[0])
     if state is None:
         return 201, _create(call, call.ids[0], given)
@@ -76,7 +76,7 @@ async def create_or_update(call: Call) -> Reply:
 
 
 async def replace(call: Call) -> Reply:
-    given = to_wire(call.model(UpdateSessionRequest))
+    given = call.wire(UpdateSessionRequest)
     state = session(call)
     _settings(state.record, given)
     state.record["updated_at"] = call.now()
@@ -86,7 +86,7 @@ async def replace(call: Call) -> Reply:
 async def patch(call: Call) -> Reply:
     """Given settings replace, ``null`` leaves one as it is; ``metadata`` and
     ``recall_options`` merge key by key (a ``mode`` left out keeps the stored one)."""
-    given = to_wire(call.model(PatchSessionRequest))
+    given = call.wire(PatchSessionRequest)
     state = session(call)
     record = state.record
     options = given.pop("recall_options", None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import attrs
 
-from ...converter import to_wire
 from ...types import CreateToolRequest, PatchToolRequest
 from .. import merge, records
 from ..parse import Call
@@ -19,7 +18,7 @@ def _tools(call: Call) -> dict[str, records.Record]:
 
 
 async def create(call: Call) -> Reply:
-    given = to_wire(call.model(CreateToolRequest))
+    given = call.wire(CreateToolRequest)
     tools = _tools(call)
     record = records.tool(given, id=call.new_id(), now=call.now())
     tools[record["id"]] = record
@@ -31,7 +30,7 @@ async def list_tools(call: Call) -> Reply:
 
 
 async def replace(call: Call) -> Reply:
-    given = to_wire(call.model(CreateToolRequest))
+    given = call.wire(CreateToolRequest)
     record = find(_tools(call), call.ids[1], "Tool")
     merge.replace(record, given, fields=FIELDS, defaults={})
     record["updated_at"] = call.now()
@@ -39,7 +38,7 @@ async def replace(call: Call) -> Reply:
 
 
 async def patch(call: Call) -> Reply:
-    given = to_wire(call.model(PatchToolRequest))
+    given = call.wire(PatchToolRequest)
     record = find(_tools(call), call.ids[1], "Tool")
     merge.patch(record, given, merged=())
     record["updated_at"] = call.now()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import attrs
 
-from ...converter import to_wire
 from ...types import CreateUserRequest, PatchUserRequest
 from .. import merge, records
 from ..parse import Call
@@ -14,14 +13,14 @@ FIELDS = tuple(a.name for a in attrs.fields(PatchUserRequest))
 
 
 async def create(call: Call) -> Reply:
-    record = records.user(to_wire(call.model(CreateUserRequest)), id=call.new_id(), now=call.now())
+    record = records.user(call.wire(CreateUserRequest), id=call.new_id(), now=call.now())
     call.tenant.users[record["id"]] = record
     return 201, record
 
 
 async def create_or_update(call: Call) -> Reply:
     """``POST /users/{id}``: 201 either way, as the v1 server answers."""
-    given = to_wire(call.model(CreateUserRequest))
+    given = call.wire(CreateUserRequest)
     record = call.tenant.users.get(call.ids[0])
     if record is None:
         record = call.tenant.users[call.ids[0]] = records.user(given, id=call.ids[0], now=call.now())
@@ -32,7 +31,7 @@ async def create_or_update(call: Call) -> Reply:
 
 
 async def replace(call: Call) -> Reply:
-    given = to_wire(call.model(CreateUserRequest))
+    given = call.wire(CreateUserRequest)
     record = find(call.tenant.users, call.ids[0], "User")
     merge.replace(record, given, fields=FIELDS, defaults=records.USER_DEFAULTS)
     record["updated_at"] = call.now()
@@ -40,7 +39,7 @@ async def replace(call: Call) -> Reply:
 
 
 async def patch(call: Call) -> Reply:
-    given = to_wire(call.model(PatchUserRequest))
+    given = call.wire(PatchUserRequest)
     record = find(call.tenant.users, call.ids[0], "User")
     merge.patch(record, given)
     record["updated_at"] = call.now()
