@@ -100,10 +100,20 @@ async def test_what_the_spec_accepts_is_accepted(world: dict[str, Any], method: 
     ((("limit", "1000"),), 422), ((("limit", "0"),), 422), ((("limit", "ten"),), 422), ((("offset", "-1"),), 422),
     ((("direction", "up"),), 422), ((("metadata_filter", "odd"),), 422), ((("metadata_filter", "a,1"),), 200),
     ((("metadata_filter.a", "1"),), 200), ((("limit", "999"),), 200),
+    # form style, explode=false, whose first key starts with "{": not JSON, still key,value pairs
+    ((("metadata_filter", "{G,[None],_5,[1.2e+180],\\N,true"),), 200), ((("metadata_filter", "{,"),), 200),
+    ((("metadata_filter", '{"a": 1}'),), 200), ((("metadata_filter", "{odd"),), 422),
 ])
 async def test_list_queries_are_checked(world: dict[str, Any], query: tuple[tuple[str, str], ...],
                                         status: int) -> None:
     assert (await call(world["backend"], "GET", "/agents", query=query))[0] == status
+
+
+async def test_a_form_encoded_metadata_filter_key_may_start_with_a_brace(world: dict[str, Any]) -> None:
+    backend = world["backend"]
+    _, braced = await call(backend, "POST", "/agents", {"name": "B", "metadata": {"{k": "v", "n": 2}})
+    status, reply = await call(backend, "GET", "/agents", query=(("metadata_filter", "{k,v,n,2"),))
+    assert status == 200 and [agent["id"] for agent in reply["items"]] == [braced["id"]]
 
 
 async def test_a_docs_page_is_capped_at_100_as_on_the_server(world: dict[str, Any]) -> None:

@@ -186,15 +186,15 @@ class Call:
         }
         text = self.query.get("metadata_filter")
         if text:
+            decoded = None
             if text.startswith("{"):
                 try:
                     decoded = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
                 except (ValueError, RecursionError):
-                    decoded = None
-                if not isinstance(decoded, dict):
-                    raise invalid("query.metadata_filter: must be an object")
+                    pass
+            if isinstance(decoded, dict):
                 found.update(decoded)
-            else:
+            else:  # the spec's form: a first key may start with "{" too (`{a,1` is {"{a": 1})
                 parts = text.split(",")
                 if len(parts) == 1:  # one value, not key,value pairs: not an object
                     raise invalid(f"query.metadata_filter: must be an object (key,value pairs), got {text[:60]!r}")
