@@ -33,6 +33,8 @@ async def world(anyio_backend: str) -> dict[str, Any]:
     return {"backend": backend, "agent": agent["id"], "session": session["id"]}
 
 
+BAD_TOOL = {"name": "g", "type": "system", "integration": {
+    "provider": "browserbase", "setup": {"api_key": "k", "project_id": "p", "api_url": {"not": "a string"}}}}
 REFUSED = [
     ("POST", "/agents", {"name": ""}, "name"),
     ("POST", "/agents", {"about": "no name"}, "name"),
@@ -63,6 +65,14 @@ REFUSED = [
     ("POST", "/sessions/{session}/chat", {"messages": [{"role": "robot", "content": "x"}]}, "messages[0].role"),
     ("POST", "/sessions/{session}/chat", {"messages": [{"role": "user", "content": "x"}], "tools": [{"name": "1"}]},
      "tools[0]"),
+    # schemathesis, seed 9: an integration is checked by its provider's own setup and arguments
+    ("POST", "/sessions/{session}/render", {"messages": [{"role": "user", "content": "x"}], "tools": [BAD_TOOL]},
+     "tools[0].integration.setup.api_url"),
+    ("POST", "/sessions/{session}/chat", {"messages": [{"role": "user", "content": "x"}], "tools": [BAD_TOOL]},
+     "tools[0].integration.setup.api_url"),
+    ("POST", "/agents/{agent}/tools", BAD_TOOL, "integration.setup.api_url"),
+    ("POST", "/agents/{agent}/tools", {"name": "ping", "type": "api_call", "api_call": {"method": "GET", "url": "x y"}},
+     "api_call.url"),
 ]
 
 
@@ -85,6 +95,8 @@ ACCEPTED = [
     ("PATCH", "/agents/{agent}", {}, 200),
     ("POST", "/sessions/{session}/chat", {"messages": [{"role": "user", "content": [{"text": "parts"}]}]}, 201),
     ("POST", "/embed", {"body": {"text": ["a", "b"]}}, 200),
+    ("POST", "/sessions/{session}/render", {"messages": [{"role": "user", "content": "x"}], "tools": [
+        {**BAD_TOOL, "integration": {"provider": "browserbase", "setup": {"api_key": "k", "project_id": "p"}}}]}, 200),
 ]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from julep_async import AsyncClient
-from julep_async.exceptions import BadRequestError, NotFoundError
+from julep_async.exceptions import BadRequestError, NotFoundError, ValidationError
 from julep_async.types import ChatResponse, join_chunks
 
 pytestmark = pytest.mark.anyio
@@ -112,3 +112,25 @@ def _gist(reply: ChatResponse) -> list[Any]:
     """What must agree between a streamed and a plain reply (ids are the server's own)."""
     return [(c.index, c.finish_reason, c.message.role, c.message.content,
              [(t.type, t.function) for t in c.message.tool_calls or []]) for c in reply.choices]
+
+
+BROWSERBASE = {"provider": "browserbase", "method": "get_session",
+               "setup": {"api_key": "k", "project_id": "p", "api_url": "https://api.browserbase.com"},
+               "arguments": {"id": "s-1"}}
+
+
+async def test_an_integration_is_checked_by_its_providers_own_schemas(client: AsyncClient, agent: Any,
+                                                                      session: Any) -> None:
+    rendered = await client.sessions.render(session.id, ASK, tools=[
+        {"name": "browse", "type": "integration", "integration": BROWSERBASE}])
+    assert rendered.tools == [{"name": "browse", "type": "integration", "integration": BROWSERBASE}]
+    made = await client.agents.tools.create(agent.id, name="browse", type="integration", integration=BROWSERBASE)
+    assert made.integration == BROWSERBASE
+    bad = {**BROWSERBASE, "setup": {**BROWSERBASE["setup"], "api_url": {"host": "x"}}}  # schemathesis, seed 9
+    with pytest.raises(ValidationError, match=r"integration\.setup\.api_url: must be a string"):
+        await client.agents.tools.create(agent.id, name="browse2", type="integration", integration=bad)
+    with pytest.raises(ValidationError, match=r"tools\[0\]\.integration\.setup\.api_url"):
+        await client.sessions.render(session.id, ASK, tools=[{"name": "b", "type": "system", "integration": bad}])
+    with pytest.raises(ValidationError, match=r"integration\.arguments\.id: is required"):
+        await client.agents.tools.update(agent.id, made.id, integration={**BROWSERBASE, "arguments": {}})
+    assert [t.integration for t in (await client.agents.tools.list(agent.id)).items] == [BROWSERBASE]

@@ -36,6 +36,8 @@ class Recorder:
         pass
 
 
+BRAVE_WITH_A_NUMBER_FOR_ITS_KEY = {"name": "b", "type": "integration",
+                                   "integration": {"provider": "brave", "setup": {"brave_api_key": 5}}}
 CASES: dict[str, Any] = {
     "empty messages": lambda c: c.sessions.chat(SID, []),
     "messages not a list": lambda c: c.sessions.chat(SID, "hello"),
@@ -78,6 +80,12 @@ CASES: dict[str, Any] = {
     "recall_options limit not a number": lambda c: c.sessions.create(SID, recall_options={"limit": "x"}),
     "extra_body not JSON": lambda c: c.agents.get(SID, extra_body={"x": object()}),
     "timeout of wrong type": lambda c: c.agents.get(SID, timeout="soon"),
+    "chat tool integration setup of wrong type": lambda c: c.sessions.chat(SID, [{"role": "user", "content": "x"}],
+                                                                           tools=[BRAVE_WITH_A_NUMBER_FOR_ITS_KEY]),
+    "render tool integration without a provider": lambda c: c.sessions.render(
+        SID, [{"role": "user", "content": "x"}], tools=[{"name": "b", "type": "integration", "integration": {}}]),
+    "agent tool api_call url not a URI": lambda c: c.agents.tools.create(
+        SID, name="p", type="api_call", api_call={"method": "GET", "url": "/relative"}),
 }
 
 SYNC_CASES: dict[str, Any] = {

@@ -6,6 +6,7 @@ naming the field), never an exception escaping to the caller.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -188,10 +189,8 @@ class Call:
         if text:
             decoded = None
             if text.startswith("{"):
-                try:
+                with contextlib.suppress(ValueError, RecursionError):
                     decoded = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
-                except (ValueError, RecursionError):
-                    pass
             if isinstance(decoded, dict):
                 found.update(decoded)
             else:  # the spec's form: a first key may start with "{" too (`{a,1` is {"{a": 1})

@@ -7,6 +7,8 @@ against the spec's shapes, since the fake backend never runs them.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from datetime import datetime
 from typing import Any, Literal, TypeAlias, TypedDict
 
@@ -15,6 +17,7 @@ import attrs
 from .._types import Unset
 from ._fields import (
     Check,
+    FieldError,
     any_of,
     array_of,
     boolean,
@@ -26,6 +29,7 @@ from ._fields import (
     json_value,
     map_of,
     object_of,
+    shown,
     string,
     uuid,
 )
@@ -52,11 +56,200 @@ def _property_definition(name: str, value: Any) -> None:
               required=("type",))(name, value)
 
 
-INTEGRATION: Check = object_of(
-    {"provider": enum(INTEGRATION_PROVIDERS), "method": string()}, required=("provider",)
-)
-"""``Tools.*IntegrationDef``: the provider and method are checked; ``setup`` and ``arguments``
-are taken as given (per-provider shapes are not checked)."""
+_URI = re.compile(r"""
+    [A-Za-z][A-Za-z0-9+.-]*:                                         # scheme
+    (?: //                                                           # authority
+        (?: (?: [\w\-.~!$&'()*+,;=:] | %[0-9A-Fa-f]{2} )* @ )?       #   userinfo
+        (?: \[ (?P<literal> [^\]]* ) \]                               #   host: IP literal...
+          | (?: [\w\-.~!$&'()*+,;=] | %[0-9A-Fa-f]{2} )* )            #   ...or a name (IPv4 too)
+        (?: : [0-9]* )?                                              #   port
+        (?: / (?: [\w\-.~!$&'()*+,;=:@] | %[0-9A-Fa-f]{2} )* )*       # path-abempty
+      | /? (?: (?: [\w\-.~!$&'()*+,;=:@] | %[0-9A-Fa-f]{2} )+         # path-absolute, -rootless
+               (?: / (?: [\w\-.~!$&'()*+,;=:@] | %[0-9A-Fa-f]{2} )* )* )?
+    )
+    (?: \? (?: [\w\-.~!$&'()*+,;=:@/?] | %[0-9A-Fa-f]{2} )* )?        # query
+    (?: \# (?: [\w\-.~!$&'()*+,;=:@/?] | %[0-9A-Fa-f]{2} )* )?        # fragment
+""", re.VERBOSE | re.ASCII)
+_IP_FUTURE = re.compile(r"[vV][0-9A-Fa-f]+\.[\w\-.~!$&'()*+,;=:]+", re.ASCII)
+
+
+def uri() -> Check:
+    """``format: uri``: an absolute URI by RFC 3986's grammar (a scheme, then ``:``), as
+    JSON Schema validators check the format."""
+    base = string()
+
+    def check(name: str, value: Any) -> None:
+        base(name, value)
+        match = _URI.fullmatch(value)
+        literal = match and match.group("literal")
+        if match and literal is not None and not _IP_FUTURE.fullmatch(literal):
+            try:
+                ipaddress.IPv6Address(literal)
+            except ValueError:
+                match = None
+            else:
+                match = match if "%" not in literal else None  # no zone ids in RFC 3986
+        if not match:
+            raise FieldError(name, f"must be an absolute URI (RFC 3986), got {shown(value)}")
+
+    return check
+
+
+ANY: Check = json_value()
+"""A property the spec leaves untyped (``{}``): any JSON value."""
+TEXT, TEXTS, JSON_OBJECT = string(), array_of(string()), json_object()
+FILE = any_of(string(), array_of(string()))
+"""``string | string[]``."""
+ROWS = array_of(array_of(ANY))
+INT32 = integer(minimum=-(2**31), maximum=2**31 - 1)
+
+
+def _define(provider: str, *, method: Check = TEXT, setup: Check = ANY, arguments: Check = ANY,
+            required: tuple[str, ...] = ()) -> Check:
+    """One ``Tools.*IntegrationDef``: ``Tools.BaseIntegrationDef`` (a ``provider``, required,
+    and a string ``method``) narrowed to ``provider`` and its shapes."""
+    return object_of({"provider": enum((provider,)), "method": method, "setup": setup, "arguments": arguments},
+                     required=("provider", *required))
+
+
+def _integrations() -> dict[str, tuple[Check, ...]]:
+    """``Tools.*IntegrationDef``, by provider: the definitions a tool's ``integration`` may
+    take (the spec's ``anyOf`` holds them all), each with its own ``method``, ``setup`` and
+    ``arguments``. Required fields that have a default are optional (the server fills it)."""
+    sheets_read = {"spreadsheet_id": TEXT, "major_dimension": enum(("ROWS", "COLUMNS")),
+                   "value_render_option": enum(("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")),
+                   "date_time_render_option": enum(("SERIAL_NUMBER", "FORMATTED_STRING"))}
+    sheets_write = {"spreadsheet_id": TEXT, "range": TEXT, "values": ROWS, "value_input_option": enum((
+        "RAW", "USER_ENTERED")), "insert_data_option": enum(("OVERWRITE", "INSERT_ROWS")),
+        "include_values_in_response": boolean()}
+    sheets_arguments = any_of(  # Tools.GoogleSheets{Read,Write,Append,Clear,BatchRead,BatchWrite}Arguments
+        object_of({**sheets_read, "range": TEXT}, required=("spreadsheet_id", "range")),
+        object_of(sheets_write, required=("spreadsheet_id", "range", "values")),  # write and append alike
+        object_of({"spreadsheet_id": TEXT, "range": TEXT}, required=("spreadsheet_id", "range")),
+        object_of({**sheets_read, "ranges": TEXTS}, required=("spreadsheet_id", "ranges")),
+        object_of({"spreadsheet_id": TEXT, "value_input_option": enum(("RAW", "USER_ENTERED")),
+                   "include_values_in_response": boolean(),
+                   "data": array_of(object_of({"range": TEXT, "values": ROWS, "major_dimension": enum((
+                       "ROWS", "COLUMNS"))}, required=("range", "values")))},
+                  required=("spreadsheet_id", "data")),
+    )
+    browserbase_setup = object_of({"api_key": TEXT, "project_id": TEXT, "api_url": TEXT, "connect_url": TEXT},
+                                  required=("api_key", "project_id"))
+    browserbase = {  # Tools.Browserbase*IntegrationDef: one method each, with its arguments
+        "create_context": object_of({"projectId": TEXT}, required=("projectId",)),
+        "install_extension_from_github": object_of({"repositoryName": TEXT, "ref": TEXT},
+                                                   required=("repositoryName",)),
+        "list_sessions": object_of({"status": enum(("RUNNING", "ERROR", "TIMED_OUT", "COMPLETED"))}),
+        "create_session": object_of({
+            "projectId": TEXT, "extensionId": TEXT, "browserSettings": JSON_OBJECT,
+            "timeout": integer(format="uint16"), "keepAlive": boolean(),
+            "proxies": any_of(boolean(), array_of(JSON_OBJECT))}),
+        "get_session": object_of({"id": TEXT}, required=("id",)),
+        "complete_session": object_of({"id": TEXT, "status": enum(("REQUEST_RELEASE",))}, required=("id",)),
+        "get_live_urls": object_of({"id": TEXT}, required=("id",)),
+    }
+    cloudinary_setup = object_of({"cloudinary_api_key": TEXT, "cloudinary_api_secret": TEXT,
+                                  "cloudinary_cloud_name": TEXT, "params": JSON_OBJECT},
+                                 required=("cloudinary_api_key", "cloudinary_api_secret", "cloudinary_cloud_name"))
+    cloudinary = {
+        "media_upload": object_of({"file": TEXT, "return_base64": boolean(), "public_id": TEXT,
+                                   "upload_params": JSON_OBJECT}, required=("file",)),
+        "media_edit": object_of({"public_id": TEXT, "transformation": array_of(JSON_OBJECT),
+                                 "return_base64": boolean()}, required=("public_id", "transformation")),
+    }
+    email = {"to": TEXT, "from": TEXT, "subject": TEXT, "body": TEXT}
+    return {
+        "dummy": (_define("dummy"),),
+        "brave": (_define("brave", setup=object_of({"brave_api_key": TEXT}, required=("brave_api_key",)),
+                          arguments=object_of({"query": TEXT}, required=("query",))),),
+        "email": (_define("email", setup=object_of({"host": TEXT, "port": INT32, "user": TEXT, "password": TEXT},
+                                                   required=("host", "port", "user", "password")),
+                          arguments=object_of(email, required=tuple(email))),),
+        "spider": (_define("spider", method=enum(("crawl", "links", "screenshot", "search")),
+                           setup=object_of({"spider_api_key": TEXT}, required=("spider_api_key",)),
+                           arguments=object_of({"url": uri(), "params": JSON_OBJECT, "content_type": enum((
+                               "application/json", "text/csv", "application/xml", "application/jsonl"))},
+                               required=("url",))),),
+        "wikipedia": (_define("wikipedia", arguments=object_of({
+            "query": TEXT, "load_max_docs": integer(minimum=1, maximum=10)}, required=("query",))),),
+        "weather": (_define("weather", setup=object_of({"openweathermap_api_key": TEXT},
+                                                       required=("openweathermap_api_key",)),
+                            arguments=object_of({"location": TEXT}, required=("location",))),),
+        "mailgun": (_define("mailgun", method=enum(("send_email",)),
+                            setup=object_of({"api_key": TEXT}, required=("api_key",)),
+                            arguments=object_of({**email, "cc": TEXT, "bcc": TEXT}, required=tuple(email))),),
+        "browserbase": tuple(_define("browserbase", method=enum((method,)), setup=browserbase_setup,
+                                     arguments=arguments) for method, arguments in browserbase.items()),
+        "remote_browser": (_define(
+            "remote_browser", method=enum(("perform_action",)), required=("setup",),
+            setup=object_of({"connect_url": TEXT, "width": integer(format="uint16"),
+                             "height": integer(format="uint16")}),
+            arguments=object_of({"connect_url": TEXT, "text": TEXT, "coordinate": array_of(ANY), "action": enum((
+                "key", "type", "mouse_move", "left_click", "left_click_drag", "right_click", "middle_click",
+                "double_click", "screenshot", "cursor_position", "navigate", "refresh"))}, required=("action",))),),
+        "llama_parse": (_define(
+            "llama_parse",
+            setup=object_of({"llamaparse_api_key": TEXT, "params": JSON_OBJECT}, required=("llamaparse_api_key",)),
+            arguments=object_of({"filename": TEXT, "file": FILE, "params": JSON_OBJECT, "base64": boolean()},
+                                required=("file",))),),
+        "ffmpeg": (_define("ffmpeg", arguments=object_of({"cmd": TEXT, "file": FILE}, required=("cmd",))),),
+        "cloudinary": tuple(_define("cloudinary", method=enum((method,)), setup=cloudinary_setup,
+                                    arguments=arguments) for method, arguments in cloudinary.items()),
+        "arxiv": (_define("arxiv", arguments=object_of({
+            "query": TEXT, "id_list": TEXTS, "max_results": integer(minimum=1, maximum=300000),
+            "download_pdf": boolean(), "sort_by": enum(("relevance", "lastUpdatedDate", "submittedDate")),
+            "sort_order": enum(("ascending", "descending"))}, required=("query",))),),
+        "unstructured": (_define(
+            "unstructured",
+            setup=object_of({"unstructured_api_key": TEXT, "server_url": TEXT, "server": TEXT,
+                             "url_params": JSON_OBJECT, "retry_config": JSON_OBJECT,
+                             "timeout_ms": integer(format="int16")}, required=("unstructured_api_key",)),
+            arguments=object_of({"filename": TEXT, "file": TEXT, "partition_params": JSON_OBJECT},
+                                required=("file",))),),
+        "algolia": (_define(
+            "algolia",
+            setup=object_of({"algolia_application_id": TEXT, "algolia_api_key": TEXT},
+                            required=("algolia_application_id", "algolia_api_key")),
+            arguments=object_of({"index_name": TEXT, "query": TEXT, "attributes_to_retrieve": TEXTS,
+                                 "hits_per_page": integer(minimum=1, maximum=1000)},
+                                required=("index_name", "query"))),),
+        "mcp": (_define(
+            "mcp",
+            setup=object_of({"transport": enum(("sse", "http")), "command": TEXT, "args": TEXTS, "cwd": TEXT,
+                             "env": map_of(TEXT), "http_url": uri(), "http_headers": map_of(TEXT)},
+                            required=("transport",)),
+            arguments=any_of(object_of({"tool_name": TEXT, "arguments": JSON_OBJECT,  # Tools.McpCallToolArguments
+                                        "timeout_seconds": integer(format="uint16")}, required=("tool_name",)),
+                             object_of({"dummy": TEXT}))),),  # Tools.McpListToolsArguments
+        "google_sheets": (_define(
+            "google_sheets",
+            method=enum(("read_values", "write_values", "append_values", "clear_values", "batch_read",
+                         "batch_write")),
+            setup=object_of({"use_julep_service": boolean(), "service_account_json": TEXT,
+                             "default_retry_count": integer(minimum=1, maximum=10)}, required=("use_julep_service",)),
+            arguments=sheets_arguments),),
+    }
+
+
+def _integration() -> Check:
+    """The spec's ``anyOf``, a value tried against its own provider's definitions only (the
+    others cannot match it: each fixes ``provider``), so that a refusal names what is wrong."""
+    by_provider = {provider: any_of(*definitions) for provider, definitions in _integrations().items()}
+    provider_of = object_of({"provider": enum(INTEGRATION_PROVIDERS)}, required=("provider",))
+
+    def check(name: str, value: Any) -> None:
+        provider_of(name, value)
+        by_provider[value["provider"]](name, value)
+
+    return check
+
+
+INTEGRATION: Check = _integration()
+"""``Tools.CreateToolRequest.integration``: one of the ``Tools.*IntegrationDef``, its
+``setup`` and ``arguments`` checked by its provider's (and method's) own schemas. A
+``PATCH`` replaces a tool's ``integration`` whole, so it takes a whole definition too
+(the spec's ``*Update`` variants, nothing required, would store a tool its own schema
+refuses), as it does ``system`` and ``api_call``."""
 SYSTEM: Check = object_of({
     "resource": enum(("agent", "user", "task", "execution", "doc", "session", "job")),
     "operation": enum(("create", "update", "patch", "create_or_update", "embed", "change_status", "search",
@@ -67,7 +260,7 @@ SYSTEM: Check = object_of({
 }, required=("resource", "operation"))
 API_CALL: Check = object_of({
     "method": enum(("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CONNECT", "TRACE")),
-    "url": string(),
+    "url": uri(),
     "schema": json_object(),
     "headers": map_of(string()),
     "secrets": map_of(object_of({"name": string()}, required=("name",))),
