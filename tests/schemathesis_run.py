@@ -2,8 +2,8 @@
 and docs (issue 9, item 6).
 
 One driver for both runs: ``test_schemathesis.py`` calls :func:`run` with a fixed seed and a
-short budget; the long random-seed run that issue 9's "Done when" asks for is this file as
-a script, from the project root::
+bounded number of examples; the long random-seed run that issue 9's "Done when" asks for is
+this file as a script, from the project root::
 
     .venv/bin/python tests/schemathesis_run.py --seed random --max-time 150
 

@@ -1,7 +1,9 @@
 """schemathesis drives ``julep-async serve`` with Julep's spec (issue 9, item 6).
 
 The agents, users, sessions and docs operations, all four phases (examples, coverage,
-fuzzing, stateful with inferred links), a fixed seed and a bounded time, and exactly these
+fuzzing, stateful with inferred links), a fixed seed and a bounded number of examples (not
+time: a time budget cuts the run wherever a loaded machine has got to, so the same seed
+tested different cases, and under load the stateful phase was skipped), and exactly these
 checks: not_a_server_error, response_schema_conformance, negative_data_rejection,
 positive_data_acceptance, ignored_auth, use_after_free, ensure_resource_availability,
 content_type_conformance. It must find nothing.
@@ -30,12 +32,12 @@ from schemathesis_run import CHECKS, OPERATIONS, run
 needs_spec = pytest.mark.skipif(not SPEC.exists(), reason="the shared reference spec is not beside this checkout")
 
 SEED = 9
-MAX_TIME = 25  # seconds for schemathesis itself; serving, fixtures and loading add about 4
+MAX_EXAMPLES = 5  # per operation and phase; the coverage phase's ~9,000 cases are all run (about a minute)
 
 
 @needs_spec
 def test_schemathesis_finds_no_failure(tmp_path: Path) -> None:
-    outcome = run(seed=SEED, max_time=MAX_TIME, report_dir=tmp_path)
+    outcome = run(seed=SEED, max_examples=MAX_EXAMPLES, report_dir=tmp_path)
     report = outcome.report
     assert report, f"schemathesis did not produce a report:\n{outcome.output}"
     methods = ("get", "post", "put", "patch", "delete")
