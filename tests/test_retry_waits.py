@@ -200,7 +200,8 @@ async def test_an_attempt_is_made_with_half_a_second_left(anyio_backend: Any) ->
 
 async def test_no_attempt_starts_once_the_deadline_has_passed(anyio_backend: Any) -> None:
     script = Script(503, 200, takes=10.0)  # the first attempt uses up all the time
-    with no_backoff(), pytest.raises(APITimeoutError, match=r"GET /x did not complete within the 30s deadline"):
+    message = r"^GET /x did not complete within the 30s deadline \(RetryPolicy\.deadline\)$"
+    with no_backoff(), pytest.raises(APITimeoutError, match=message):
         await _send(script, RetryPolicy(attempts=2, deadline=30), ends=anyio.current_time() + 10)
     assert script.times == [0.0]
 
@@ -218,6 +219,23 @@ async def test_an_attempt_timeout_within_the_deadline_is_retried(anyio_backend: 
     policy = RetryPolicy(attempts=2, initial=0.5, jitter=0.0, deadline=None)
     assert (await _send(script, policy, ends=anyio.current_time() + 100)).status == 200
     assert script.times == [0.0, 0.5]
+
+
+async def test_a_timed_out_attempt_is_retried_when_the_call_has_no_deadline(anyio_backend: Any) -> None:
+    script = Script(APITimeoutError("GET /x: timed out"), 200)
+    assert (await _send(script, STEADY)).status == 200
+    assert script.times == [0.0, 0.5]
+
+
+@pytest.mark.parametrize("failure", [Response(503, {"retry-after": "60"}), APIConnectionError("reset")],
+                         ids=["status", "connection error"])
+async def test_with_no_backoff_a_wait_that_would_pass_the_deadline_does_not_stop_the_retry(
+        anyio_backend: Any, failure: Response | BaseException) -> None:
+    script = Script(failure, 200)  # the wait is skipped, so it uses none of the time left
+    policy = RetryPolicy(attempts=2, initial=60.0, jitter=0.0, deadline=None)
+    with no_backoff():
+        assert (await _send(script, policy, ends=anyio.current_time() + 10)).status == 200
+    assert script.times == [0.0, 0.0]
 
 
 async def test_the_client_s_deadline_lowers_the_first_attempt_s_timeout(anyio_backend: Any) -> None:
