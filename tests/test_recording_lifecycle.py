@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from julep_async import __version__
 from julep_async.exceptions import APIConnectionError, CassetteError, CassetteMissError
 from julep_async.transports import InMemoryTransport, RecordingTransport, Request, Response
 
@@ -75,7 +76,8 @@ async def test_the_inner_transport_is_closed_even_when_the_save_is_refused(
     inner = Inner(body=json.dumps({"you_sent": key}).encode())
     recorder = RecordingTransport(inner, tmp_path / "c.json", "all")
     await recorder.handle_async_request(Request("GET", "/x", headers={"authorization": f"Bearer {key}"}))
-    with pytest.raises(CassetteError, match="refusing to save"):
+    with pytest.raises(CassetteError, match=r"^refusing to save .*: an API key sent with the requests appears in the "
+                                            r"recorded data \(a reply echoes it\?\)\. Nothing was written\.$"):
         await recorder.aclose()
     assert inner.closes == 1
     await recorder.aclose()  # and a second close does not try again
@@ -112,7 +114,9 @@ async def test_a_failed_run_over_an_existing_cassette_writes_nothing(tmp_path: P
 async def test_a_successful_block_saves_a_complete_cassette(tmp_path: Path, anyio_backend: str) -> None:
     path = tmp_path / "c.json"
     await _record(path, Request("GET", "/x"))
-    assert json.loads(path.read_text(encoding="utf-8"))["complete"] is True
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert {key: value for key, value in document.items() if key != "interactions"} == {
+        "complete": True, "format_version": 1, "recorded_with": {"transport": "Inner"}, "sdk_version": __version__}
 
 
 # -- what a recorder needs ------------------------------------------------------------
@@ -151,6 +155,27 @@ async def test_new_episodes_keeps_what_it_replayed_and_adds_what_it_recorded(
     assert [r.path for r in inner.requests] == ["/c", "/b"]
     assert [(i["request"]["path"], i["occurrence"]) for i in _interactions(path)] == [
         ("/a", 0), ("/b", 0), ("/b", 1), ("/c", 0)]
+
+
+async def test_the_default_mode_records_a_missing_cassette_then_replays_it(tmp_path: Path, anyio_backend: str) -> None:
+    inner, path = Inner(), tmp_path / "c.json"
+    async with RecordingTransport(inner, path) as recorder:
+        assert (recorder.mode, recorder.replaying) == ("once", False)
+        await recorder.handle_async_request(Request("GET", "/x"))
+    async with RecordingTransport(inner, path) as replayer:
+        assert replayer.replaying
+        await replayer.handle_async_request(Request("GET", "/x"))
+    assert len(inner.requests) == 1
+
+
+def test_the_settings_are_kept_as_given(tmp_path: Path) -> None:
+    recorder = RecordingTransport(Inner(), str(tmp_path / "c.json"), "all", allow_unused=True, pacing="recorded",
+                                  rerecord="make rerecord")
+    assert (recorder.path, recorder.mode, recorder.allow_unused, recorder.pacing, recorder.rerecord) == (
+        tmp_path / "c.json", "all", True, "recorded", "make rerecord")
+    default = RecordingTransport(Inner(), tmp_path / "d.json")
+    assert (default.mode, default.allow_unused, default.pacing) == ("once", False, "instant")
+    assert default.rerecord == f"re-run with RecordingTransport(..., mode='all') to rewrite {tmp_path / 'd.json'}"
 
 
 def test_the_repr_says_what_it_does(tmp_path: Path) -> None:
@@ -281,3 +306,14 @@ async def test_a_miss_after_every_recorded_occurrence_was_used_counts_them(
             await replayer.handle_async_request(Request("GET", "/a"))
     assert str(caught.value) == (f"GET /a: the cassette holds 2 such request(s) and all were used; this is "
                                  f"occurrence 3 ({path}).\nRe-record: make rerecord")
+
+
+async def test_a_miss_is_shown_against_the_most_similar_recorded_request(tmp_path: Path, anyio_backend: str) -> None:
+    path = tmp_path / "c.json"
+    await _record(path, Request("POST", "/agents", body=b'{"name": "zzzzzzzzzzzzzzzzzzzz"}'),
+                  Request("POST", "/agents", body=b'{"name": "Zoe"}'))
+    async with RecordingTransport(None, path, "none", allow_unused=True) as replayer:
+        with pytest.raises(CassetteMissError) as caught:
+            await replayer.handle_async_request(Request("POST", "/agents", body='{"name": "Zoë"}'.encode()))
+    changed = [" ".join(line.split()) for line in str(caught.value).splitlines() if line.startswith(("    -", "    +"))]
+    assert changed == ['- "name": "Zoe"', '+ "name": "Zoë"']  # the closer of the two, with its real characters

@@ -93,6 +93,7 @@ def _recorded_stream(path: Path) -> dict[str, Any]:
 
 
 async def _record(path: Path, inner: Any, **options: Any) -> list[tuple[float, bytes]]:
+    await anyio.sleep(100)  # offsets are counted from the reply, not from the clock's zero
     async with RecordingTransport(inner, path, "all", **options) as recorder:
         return await _arrivals(await recorder.handle_async_request(STREAM))
 
@@ -182,7 +183,8 @@ async def test_a_stream_recorded_as_cancelled_never_replays_as_a_clean_end(
         agent = await client.agents.create("A")
         session = await client.sessions.create(agent_id=agent.id)
         stream = await client.sessions.chat(session.id, [{"role": "user", "content": "tell me more"}], stream=True)
-        with pytest.raises(CassetteError, match=r"stops after 1 event\(s\): the consumer closed it early.*Re-record"):
+        with pytest.raises(CassetteError, match=r"stops after 1 event\(s\): the consumer closed it early while "
+                                                r"recording\. Re-record: re-run with RecordingTransport"):
             async for _ in stream:  # reading on, past what was recorded, is an error, not an end
                 pass
 
@@ -233,6 +235,7 @@ async def test_a_recorded_stream_replays_as_a_body_to_a_request_that_does_not_st
     await _record(tmp_path / "c.json", Streaming(*THREE))
     async with RecordingTransport(None, tmp_path / "c.json", "none") as replayer:
         response = await replayer.handle_async_request(Request("POST", "/s"))
+    assert (response.status, response.headers) == (200, {"content-type": "text/event-stream"})
     assert (response.stream, response.body) == (None, b"".join(chunk for _, chunk in THREE))
 
 
@@ -245,7 +248,7 @@ def _write(path: Path, response: RecordedResponse) -> None:
 
 async def test_a_recorded_error_of_an_unknown_type_replays_as_a_connection_error(
         anyio_backend: Any, tmp_path: Path) -> None:
-    for name in ("NoSuchError", "CassetteError", "retry_delay"):  # not an APIError, or not a class at all
+    for name in ("NoSuchError", "CassetteError", "error_for_status"):  # no such name, not an APIError, not a class
         request = RecordedRequest.of(STREAM)
         error = RecordedError(type=name, message="it broke")
         cassette.write_atomically(tmp_path / "c.json", cassette.dumps(Cassette(
@@ -255,3 +258,25 @@ async def test_a_recorded_error_of_an_unknown_type_replays_as_a_connection_error
             with pytest.raises(APIConnectionError, match="it broke") as caught:
                 await replayer.handle_async_request(STREAM)
         assert type(caught.value) is APIConnectionError
+
+
+async def test_a_streamed_reply_keeps_its_headers_live_and_replayed(anyio_backend: Any, tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    async with RecordingTransport(Streaming(*THREE), path, "all") as recorder:
+        live = await recorder.handle_async_request(STREAM)
+        await live.aread()
+    async with RecordingTransport(None, path, "none") as replayer:
+        replayed = await replayer.handle_async_request(STREAM)
+        await replayed.aread()
+    assert live.headers == replayed.headers == {"content-type": "text/event-stream"}
+    assert replayed.status == 200
+
+
+async def test_a_cut_in_the_middle_of_a_character_keeps_what_can_be_read_of_the_event(
+        anyio_backend: Any, tmp_path: Path) -> None:
+    steps = ((0.0, 'data: {"t": "☃"}\n\n'.encode()), (0.0, 'data: {"t": "☃'.encode()[:-1]),
+             (0.0, APIConnectionError("reset")))
+    async with RecordingTransport(Streaming(*steps), tmp_path / "c.json", "all") as recorder:
+        with pytest.raises(APIConnectionError):
+            await _arrivals(await recorder.handle_async_request(STREAM))
+    assert _recorded_stream(tmp_path / "c.json")["partial"] == 'data: {"t": "\ufffd'
