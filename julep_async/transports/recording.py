@@ -117,7 +117,7 @@ class RecordingTransport:
         occurrence = self._issued[key]
         self._issued[key] = occurrence + 1  # taken at issue time: completion order never matters
         recorded = self._recorded.get(key)
-        if recorded is not None and occurrence < len(recorded) and self.mode != "all":
+        if recorded is not None and occurrence < len(recorded):  # mode "all" loaded none: it never replays
             return await self._replay(recorded[occurrence], request)
         if not self._recording:
             raise _misses.miss(recorded_request, occurrence, self._recorded, path=self.path, rerecord=self.rerecord)
@@ -198,7 +198,7 @@ class RecordingTransport:
                         stream=_Recorder(response.stream, finished, timed=self._timing, redact=redact))
 
     def _save(self, complete: bool) -> None:
-        kept = [] if self.mode == "all" else [(key, i) for key, group in self._recorded.items() for i in group]
+        kept = [(key, i) for key, group in self._recorded.items() for i in group]  # mode "all" loaded none
         interactions = [i for _, i in sorted(kept + self._new, key=lambda pair: (pair[0], pair[1].occurrence))]
         text = cassette.dumps(cassette.Cassette(
             complete=complete, format_version=cassette.FORMAT_VERSION, interactions=tuple(interactions),
@@ -239,7 +239,7 @@ class _Recorder(StreamWrapper):
         self._finished = finished
         self._timed = timed
         self._redact = redact
-        self._started = anyio.current_time() if timed else 0.0
+        self._started = anyio.current_time()
         self._events: list[StreamEvent] = []
         self._decoder = _sse.Decoder()
         self._end: Literal["clean", "cancelled", "cut"] = "cancelled"
