@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import re
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from julep_async import AsyncClient, RetryPolicy, Timeout, __version__
 from julep_async.backend import Backend
 from julep_async.exceptions import (
     APIConnectionError,
+    APIResponseValidationError,
+    BadRequestError,
     InternalServerError,
     JulepError,
     SessionNotFoundError,
@@ -424,3 +429,111 @@ def test_the_transport_must_have_both_methods() -> None:
 def test_settings_are_checked_at_construction(settings: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         AsyncClient(transport=Owned(), **settings)
+
+
+async def test_closing_inside_a_cancelled_scope_still_closes_the_transport(anyio_backend: str) -> None:
+    class Slow(Owned):
+        async def aclose(self) -> None:
+            await anyio.lowlevel.checkpoint()  # a checkpoint: the cancellation would strike here
+            self.closed.append("aclose")
+
+    transport = Slow()
+    client = AsyncClient(transport=transport)
+    with anyio.CancelScope() as scope:
+        scope.cancel()
+        await client.aclose()
+    assert transport.closed == ["aclose"]
+
+
+@pytest.mark.parametrize("state", ["unopened", "closed", "not owning its transport"])
+async def test_only_an_open_client_that_owns_its_transport_warns_when_collected(
+        anyio_backend: str, state: str) -> None:
+    client = AsyncClient(transport=Owned(), close_transport=state != "not owning its transport")
+    if state != "unopened":
+        await client.users.get(SID)
+    if state == "closed":
+        await client.aclose()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del client
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_the_client_builds_its_http_transport_from_its_settings() -> None:
+    from julep_async import Limits
+    from julep_async.transports import HttpTransport
+
+    limits = Limits(max_connections=7)
+    client = AsyncClient(api_key="k", base_url="http://127.0.0.1:9/api/", limits=limits, close_transport=False)
+    transport = client.transport
+    assert isinstance(transport, HttpTransport)
+    assert (transport.base_url, transport.limits, client._owns_transport) == ("http://127.0.0.1:9/api", limits, True)
+
+
+async def test_a_copy_of_a_strict_client_stays_strict(anyio_backend: str) -> None:
+    user = USER[:-1] + b', "new_field": 1}'
+    async with AsyncClient(transport=InMemoryTransport(lambda r: Response(200, {}, user)), strict=True) as client:
+        with pytest.raises(APIResponseValidationError, match="new_field"):
+            await client.with_options(timeout=5).users.get(SID)
+
+
+async def test_a_status_error_carries_the_reply_s_request_id(anyio_backend: str) -> None:
+    def refuse(request: Request) -> Response:
+        return Response(400, {"x-request-id": "req-9"}, b'{"error": {"message": "bad", "code": "invalid"}}')
+
+    async with AsyncClient(transport=InMemoryTransport(refuse)) as client:
+        with pytest.raises(BadRequestError) as caught:
+            await client.users.get(SID)
+    assert (caught.value.request_id, caught.value.code, caught.value.body) == (
+        "req-9", "invalid", {"error": {"message": "bad", "code": "invalid"}})
+
+
+async def test_a_reply_that_is_not_json_is_quoted_up_to_200_characters(anyio_backend: str) -> None:
+    async with AsyncClient(transport=InMemoryTransport(lambda r: Response(200, {}, b"x" * 300))) as client:
+        with pytest.raises(APIResponseValidationError) as caught:
+            await client.users.get(SID)
+    assert str(caught.value) == f"the body of GET /users/{SID}'s 200 reply is not JSON: '{'x' * 200}'"
+    assert caught.value.body == "x" * 300
+
+
+async def test_request_bodies_are_compact_json_with_real_characters(anyio_backend: str) -> None:
+    (request,) = await _sent(lambda c: c.agents.create("Zoë"))
+    assert request.body is not None and b'"name":"Zo\xc3\xab"' in request.body and b" " not in request.body
+
+
+@pytest.mark.mock_clock
+async def test_a_failed_call_is_one_info_line_with_its_time_and_attempts(
+        anyio_backend: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="julep_async")
+
+    async def reset(request: Request) -> Response:
+        raise APIConnectionError("reset")
+
+    policy = RetryPolicy(attempts=2, initial=0.5, jitter=0.0)
+    async with AsyncClient(transport=InMemoryTransport(reset), retry=policy) as client:
+        with pytest.raises(APIConnectionError):
+            await client.users.get(SID)
+    info = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert info == [f"GET /users/{SID} failed after 0.500s (attempts: 2): reset"]
+
+
+@pytest.mark.mock_clock
+async def test_a_call_is_one_info_line_with_its_status_time_attempts_and_request_id(
+        anyio_backend: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="julep_async")
+    replies = iter([Response(503, {}, b"{}"), Response(200, {"x-request-id": "req-7"}, USER)])
+    policy = RetryPolicy(attempts=2, initial=0.5, jitter=0.0)
+    async with AsyncClient(transport=InMemoryTransport(lambda r: next(replies)), retry=policy) as client:
+        await client.users.get(SID)
+    info = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert info == [f"GET /users/{SID} -> 200 in 0.500s (attempts: 2, request id: req-7)"]
+
+
+@pytest.mark.mock_clock
+async def test_a_raw_reply_counts_its_retries_and_its_time(anyio_backend: Any) -> None:
+    replies = iter([Response(503, {}, b"{}"), Response(200, {"x-request-id": "req-7"}, USER)])
+    policy = RetryPolicy(attempts=2, initial=0.5, jitter=0.0)
+    async with AsyncClient(transport=InMemoryTransport(lambda r: next(replies)), retry=policy) as client:
+        raw = await client.users.with_raw_response.get(SID)
+    assert (raw.status_code, raw.retries_taken, raw.elapsed.total_seconds(), raw.content) == (200, 1, 0.5, USER)
