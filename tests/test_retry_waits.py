@@ -232,7 +232,7 @@ async def test_a_timed_out_attempt_is_retried_when_the_call_has_no_deadline(anyi
 async def test_with_no_backoff_a_wait_that_would_pass_the_deadline_does_not_stop_the_retry(
         anyio_backend: Any, failure: Response | BaseException) -> None:
     script = Script(failure, 200)  # the wait is skipped, so it uses none of the time left
-    policy = RetryPolicy(attempts=2, initial=60.0, jitter=0.0, deadline=None)
+    policy = RetryPolicy(attempts=2, initial=60.0, max_backoff=60.0, jitter=0.0, deadline=None)
     with no_backoff():
         assert (await _send(script, policy, ends=anyio.current_time() + 10)).status == 200
     assert script.times == [0.0, 0.0]
