@@ -51,6 +51,7 @@ def test_a_404_s_error_type_names_the_resource_over_the_path(error_type: str, cl
     (f"/agents/{SID}/search", AgentNotFoundError),
     (f"/agents/{SID}/tools/{TID}", NotFoundError),  # a tool has no class of its own
     (f"/sessions/{SID}/", SessionNotFoundError),
+    ("/users/X", UserNotFoundError),  # an id is any text, a lone letter included
     ("/sessions/", NotFoundError),  # a collection, not one of its members
     ("/sessions", NotFoundError),
     ("/", NotFoundError),
