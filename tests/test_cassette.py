@@ -160,7 +160,7 @@ def test_a_written_cassette_loads_back_to_the_same_model(tmp_path: Path) -> None
 # -- bodies ---------------------------------------------------------------------------
 
 BODIES = {
-    "json": (b'{"a": [1, 2]}', {"body": {"a": [1, 2]}}),
+    "json": ('{"a": [1, 2], "t": "☃"}'.encode(), {"body": {"a": [1, 2], "t": "☃"}}),
     "text": ("plain text ☃, not JSON".encode(), {"text": "plain text ☃, not JSON"}),
     "bytes": (b"\xff\x00\x01\xfe", {"base64": "/wAB/g=="}),
     "empty": (b"", {"body": None}),
@@ -181,7 +181,7 @@ async def test_reply_bodies_round_trip_through_a_cassette(kind: str, tmp_path: P
     assert {key: response[key] for key in ("body", "text", "base64") if key in response} == written
     async with RecordingTransport(None, path, "none") as replayer:
         replayed = await replayer.handle_async_request(Request("GET", "/x"))
-    assert (replayed.status, replayed.body) == (200, raw if kind != "json" else b'{"a":[1,2]}')
+    assert (replayed.status, replayed.body) == (200, raw if kind != "json" else '{"a":[1,2],"t":"☃"}'.encode())
 
 
 @pytest.mark.parametrize("kind", BODIES)
@@ -287,6 +287,14 @@ def test_a_newer_format_names_the_sdk_that_wrote_it(tmp_path: Path) -> None:
     path = tmp_path / "c.json"
     path.write_text(json.dumps({**_document(), "format_version": 2, "sdk_version": "9.9"}), encoding="utf-8")
     with pytest.raises(CassetteError, match=r"\(1; recorded with SDK 9\.9\): upgrade julep-async"):
+        cassette.load(path, "rerecord it")
+
+
+def test_a_newer_format_without_an_sdk_version_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    document = {key: value for key, value in _document().items() if key != "sdk_version"}
+    path.write_text(json.dumps({**document, "format_version": 2}), encoding="utf-8")
+    with pytest.raises(CassetteError, match=r"\(1; recorded with SDK \?\): upgrade julep-async"):
         cassette.load(path, "rerecord it")
 
 
