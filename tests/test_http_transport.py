@@ -237,6 +237,17 @@ async def test_without_limits_requests_run_side_by_side(server: tuple[Server, st
     assert server[0].peak > 1
 
 
+@pytest.mark.asyncio_only
+async def test_an_idle_connection_is_not_reused_after_the_keepalive_timeout(server: tuple[Server, str]) -> None:
+    transport = HttpTransport(server[1], limits=Limits(keepalive_timeout=0))  # any idle time is too long
+    try:
+        await _get(transport)
+        await _get(transport)
+    finally:
+        await transport.aclose()
+    assert server[0].ports[0] != server[0].ports[1]
+
+
 def test_each_request_s_connect_and_read_limits_become_aiohttp_s() -> None:
     assert socket_timeouts(1.5, 2.5) == aiohttp.ClientTimeout(total=None, connect=1.5, sock_read=2.5)
     assert socket_timeouts(None, None) == aiohttp.ClientTimeout(total=None, connect=None, sock_read=None)
