@@ -9,6 +9,7 @@ it forever (each such wait is bounded, so a regression fails instead of hanging)
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -195,6 +196,10 @@ async def test_reply_header_names_are_lower_case(one_connection: tuple[Server, H
     assert plain.headers["content-type"] == "application/json"
 
 
+def test_only_slashes_are_trimmed_from_the_base_url() -> None:
+    assert HttpTransport("http://127.0.0.1:9/X//").base_url == "http://127.0.0.1:9/X"
+
+
 @pytest.mark.asyncio_only
 async def test_a_base_url_with_a_trailing_slash(server: tuple[Server, str]) -> None:
     transport = HttpTransport(server[1] + "/")
@@ -271,7 +276,8 @@ async def test_the_repr_shows_the_url_and_whether_a_session_is_open(server: tupl
 
 def test_the_http_transport_refuses_to_run_under_trio() -> None:
     transport = HttpTransport("http://127.0.0.1:9")
-    with pytest.raises(JulepError, match="HttpTransport needs asyncio"):
+    with pytest.raises(JulepError, match=r"^HttpTransport needs asyncio \(aiohttp does\); under trio use "
+                                         r"InMemoryTransport or a replaying RecordingTransport$"):
         trio.run(transport.handle_async_request, Request("GET", "/x"))
 
 
@@ -287,7 +293,8 @@ def test_a_transport_belongs_to_the_event_loop_that_first_used_it() -> None:
     first, second = asyncio.new_event_loop(), asyncio.new_event_loop()
     try:
         transport, context = first.run_until_complete(start())
-        with pytest.raises(JulepError, match="belongs to another event loop"):
+        message = r"^this HttpTransport belongs to another event loop; create one per loop$"
+        with pytest.raises(JulepError, match=message):
             second.run_until_complete(transport.handle_async_request(Request("GET", "/plain")))
         first.run_until_complete(transport.aclose())
         first.run_until_complete(context.__aexit__(None, None, None))
@@ -309,6 +316,22 @@ async def test_a_refused_connection_names_the_request_and_the_cause() -> None:
             await transport.handle_async_request(Request("GET", "/x"))
     finally:
         await transport.aclose()
+
+
+@pytest.mark.asyncio_only
+async def test_a_connection_that_cannot_be_opened_in_time_is_a_timeout() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)  # it never accepts: with one connection queued, further ones cannot open
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=HANG_GUARD):
+            transport = HttpTransport(f"http://127.0.0.1:{port}")
+            request = Request("GET", "/x", timeout=Timeout(attempt=None, connect=0.2, read=None))
+            try:
+                with anyio.fail_after(HANG_GUARD), pytest.raises(APITimeoutError, match=r"^GET /x: timed out"):
+                    await transport.handle_async_request(request)
+            finally:
+                await transport.aclose()
 
 
 @pytest.mark.asyncio_only
