@@ -214,8 +214,8 @@ class HttpTransport:
                     limit_per_host=self.limits.max_connections_per_host,
                     keepalive_timeout=self.limits.keepalive_timeout,
                 ), True
-            self._session = aiohttp.ClientSession(connector=connector, connector_owner=owner,
-                                                  timeout=aiohttp.ClientTimeout(total=None))
+            self._session = aiohttp.ClientSession(  # each request brings its own timeout
+                connector=connector, connector_owner=owner)
             self._loop = loop
         elif loop is not self._loop:
             raise JulepError("this HttpTransport belongs to another event loop; create one per loop")
