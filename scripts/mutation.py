@@ -8,8 +8,8 @@ constant moved by one, an argument dropped — and runs the tests once per chang
 Each module of ``mutation.toml`` is measured in its own mutmut run, in
 ``.mutation/<module>/`` (a fresh copy of ``julep_async/`` and ``tests/``), against only the
 test files listed for it; of those, mutmut runs only the tests that call the mutated
-function, killed at the first failure, on every core at once. Every run starts afresh, so
-the figures always describe the code and tests as they are now.
+function, quickest first, stopping at the first failure, on every core at once. Every run
+starts afresh, so the figures always describe the code and tests as they are now.
 
 The score of a module is ``killed / (mutants - equivalent)``. A mutant that times out
 counts as killed (a hung test fails CI too). ``[[equivalent]]`` entries of
