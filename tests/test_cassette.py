@@ -4,6 +4,10 @@ checks each interaction must pass, and writes that fail loudly and leave nothing
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,16 @@ from julep_async.transports.cassette import (
 )
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(params=["at import", "afresh"])
+def converter(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test with the converter that cassette.py made at import, then with one made
+    by the test: made at import, before any test runs, the first shows nothing of what
+    _make_converter does when it is wrong (mutation testing cannot see it either)."""
+    if request.param == "afresh":
+        monkeypatch.setattr(cassette, "_converter", cassette._make_converter())
+    return str(request.param)
 
 
 def _cassette(*interactions: Interaction) -> Cassette:
@@ -128,7 +142,7 @@ LAYOUT = """\
 """
 
 
-def test_the_file_layout_is_canonical() -> None:
+def test_the_file_layout_is_canonical(converter: str) -> None:
     stream = RecordedStream(events=(StreamEvent(data={"raw": "x"}, offset_ms=5),), end="cut", partial="data: {")
     text = cassette.dumps(_cassette(
         Interaction(occurrence=0, request=_get(),
@@ -143,7 +157,7 @@ def test_the_file_layout_is_canonical() -> None:
     assert text == LAYOUT
 
 
-def test_a_written_cassette_loads_back_to_the_same_model(tmp_path: Path) -> None:
+def test_a_written_cassette_loads_back_to_the_same_model(tmp_path: Path, converter: str) -> None:
     stream = RecordedStream(events=(StreamEvent(data=[1, "two"], offset_ms=0),), end="clean")
     model = _cassette(
         Interaction(occurrence=0, request=_get(), response=RecordedResponse(status=204, headers={})),
@@ -155,6 +169,10 @@ def test_a_written_cassette_loads_back_to_the_same_model(tmp_path: Path) -> None
     path = tmp_path / "c.json"
     cassette.write_atomically(path, cassette.dumps(model))
     assert cassette.load(path, "rerecord") == model
+
+
+def test_canonical_json_sorts_keys_and_drops_whitespace_keeping_real_characters() -> None:
+    assert cassette.canonical_json({"b": [1, "☃"], "a": None}) == '{"a":null,"b":[1,"☃"]}'
 
 
 # -- bodies ---------------------------------------------------------------------------
@@ -193,7 +211,7 @@ async def test_request_bodies_are_recorded_and_matched_by_their_content(
         return Response(200, {}, b"ok " + (request.body or b"-"))
 
     path = tmp_path / f"{kind}.json"
-    other = b"\x00other" if kind != "bytes" else b"other"
+    other = b"\x00other" if kind != "bytes" else b"\xfe\xff other"  # a body of the same kind
     async with RecordingTransport(InMemoryTransport(server), path, "all") as recorder:
         for body in (raw, other):
             await recorder.handle_async_request(Request("POST", "/x", body=body or None))
@@ -244,7 +262,7 @@ BROKEN: dict[str, tuple[Any, str]] = {
 
 
 @pytest.mark.parametrize("broken", BROKEN)
-def test_each_rule_of_an_interaction_is_checked(tmp_path: Path, broken: str) -> None:
+def test_each_rule_of_an_interaction_is_checked(tmp_path: Path, broken: str, converter: str) -> None:
     change, message = BROKEN[broken]
     document = _document()
     change(document["interactions"][0])
@@ -261,12 +279,35 @@ def test_many_problems_are_summed_up_after_the_first_five(tmp_path: Path) -> Non
     path.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(CassetteError) as caught:
         cassette.load(path, "rerecord it")
-    message = str(caught.value)
-    assert message.startswith(f"cassette {path} does not fit format_version 1: interactions[0].occurrence: ")
-    assert message.count("; ") == 4 and "(and 3 more). Re-record it: rerecord it" in message
+    wrong, missing = "occurrence: invalid value for type, expected int", "request: required field missing"
+    assert str(caught.value) == (
+        f"cassette {path} does not fit format_version 1: interactions[0].{wrong}; interactions[0].{missing}; "
+        f"interactions[1].{wrong}; interactions[1].{missing}; interactions[2].{wrong} (and 3 more). "
+        "Re-record it: rerecord it")
 
 
-def test_a_problem_at_the_top_level_is_named_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("problems", "suffix"), [(5, ""), (6, " (and 1 more)")])
+def test_five_problems_are_named_and_the_rest_counted(tmp_path: Path, problems: int, suffix: str) -> None:
+    document = _document()
+    document["interactions"] = [{**document["interactions"][0], "occurrence": str(n)} for n in range(problems)]
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(CassetteError) as caught:
+        cassette.load(path, "rerecord it")
+    named = "; ".join(f"interactions[{n}].occurrence: invalid value for type, expected int" for n in range(5))
+    assert str(caught.value).endswith(f"format_version 1: {named}{suffix}. Re-record it: rerecord it")
+
+
+def test_a_field_name_with_an_at_sign_is_named_whole(tmp_path: Path) -> None:
+    document = _document()
+    document["interactions"][0]["request"]["x @ y"] = 1
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(CassetteError, match=r"interactions\[0\]\.request: extra fields found \(x @ y\)\. Re-record"):
+        cassette.load(path, "rerecord it")
+
+
+def test_a_problem_at_the_top_level_is_named_so(tmp_path: Path, converter: str) -> None:
     path = tmp_path / "broken.json"
     path.write_text(json.dumps({**_document(), "extra": 1}), encoding="utf-8")
     with pytest.raises(CassetteError, match=r"\(top level\): extra fields found \(extra\)"):
@@ -304,6 +345,38 @@ def test_only_a_cassette_marked_complete_is_replayed(tmp_path: Path, complete: A
     path.write_text(json.dumps({**_document(), "complete": complete}), encoding="utf-8")
     with pytest.raises(CassetteError, match=r"incomplete: .* Re-record it: rerecord it"):
         cassette.load(path, "rerecord it")
+
+
+@pytest.mark.parametrize(("content", "kind"), [("[]", "list"), ("null", "NoneType"), ('"text"', "str")])
+def test_a_cassette_that_is_not_an_object_names_what_it_is(tmp_path: Path, content: str, kind: str) -> None:
+    path = tmp_path / "c.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CassetteError, match=f"^cassette {re.escape(str(path))} must hold a JSON object, not {kind}$"):
+        cassette.load(path, "rerecord it")
+
+
+UNDER_AN_ASCII_LOCALE = """
+import sys
+from pathlib import Path
+from julep_async.transports import cassette
+from julep_async.transports.cassette import Cassette, Interaction, RecordedRequest, RecordedResponse
+
+request = RecordedRequest(method="GET", path="/x", query=(), headers={})
+model = Cassette(complete=True, format_version=1, sdk_version="0", recorded_with={"transport": "X"},
+                 interactions=(Interaction(occurrence=0, request=request,
+                                           response=RecordedResponse(status=200, headers={}, text="\\u2603")),))
+path = Path(sys.argv[1])
+cassette.write_atomically(path, cassette.dumps(model))
+assert cassette.load(path, "rerecord it") == model
+"""
+
+
+def test_cassettes_are_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    ascii_locale = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    done = subprocess.run([sys.executable, "-c", UNDER_AN_ASCII_LOCALE, str(tmp_path / "c.json")], env=ascii_locale,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert '"text": "☃"' in (tmp_path / "c.json").read_bytes().decode("utf-8")
 
 
 def test_a_cassette_that_is_not_utf8_cannot_be_read(tmp_path: Path) -> None:

@@ -317,3 +317,19 @@ async def test_a_miss_is_shown_against_the_most_similar_recorded_request(tmp_pat
             await replayer.handle_async_request(Request("POST", "/agents", body='{"name": "Zoë"}'.encode()))
     changed = [" ".join(line.split()) for line in str(caught.value).splitlines() if line.startswith(("    -", "    +"))]
     assert changed == ['- "name": "Zoe"', '+ "name": "Zoë"']  # the closer of the two, with its real characters
+
+
+@pytest.mark.parametrize(("recorded", "sent", "changed"), [
+    (b'{"name": "Zoe"}', '{"name": "Zoë"}'.encode(), ['-    "name": "Zoe"', '+    "name": "Zoë"']),
+    (b"hello there", b"hello world", ['-  "text": "hello there"', '+  "text": "hello world"']),
+    (b"\xff\x00", b"\xfe\x00", ['-  "base64": "/wA=",', '+  "base64": "/gA=",']),
+], ids=["json", "text", "bytes"])
+async def test_a_miss_shows_the_body_as_the_cassette_holds_it(
+        tmp_path: Path, anyio_backend: str, recorded: bytes, sent: bytes, changed: list[str]) -> None:
+    path = tmp_path / "c.json"
+    await _record(path, Request("POST", "/agents", body=recorded))
+    async with RecordingTransport(None, path, "none", allow_unused=True) as replayer:
+        with pytest.raises(CassetteMissError) as caught:
+            await replayer.handle_async_request(Request("POST", "/agents", body=sent))
+    diff = str(caught.value).split("(- recorded, + sent):\n")[1].splitlines()[:-1]
+    assert [line[4:] for line in diff if line.startswith(("    -", "    +"))] == changed
