@@ -230,3 +230,58 @@ def test_the_report_says_what_was_done() -> None:
     assert prompt.report("adaptive", 100, 8192) == {
         "strategy": "adaptive", "token_budget": 100, "context_window": 8192, "prompt_tokens": 120, "dropped": 1,
         "summarized": 2, "summary": "S"}
+
+
+def _longest_tail(text: str, max_tokens: int) -> str:
+    fits = ["…" + text[len(text) - n:] for n in range(len(text), 0, -1) if count_tokens("…" + text[len(text) - n:])
+            <= max_tokens]
+    return text if count_tokens(text) <= max_tokens else (fits[0] if fits else "")
+
+
+@pytest.mark.parametrize("max_tokens", range(7))
+def test_fit_text_and_head_within_agree_with_a_search_of_every_cut(max_tokens: int) -> None:
+    for length in range(26):
+        text = "abcdefghijklmnopqrstuvwxyz"[:length]
+        assert fit_text(text, max_tokens, count_tokens) == _longest_tail(text, max_tokens)
+        heads = [text[:n] for n in range(length, -1, -1) if count_tokens(text[:n]) <= max_tokens]
+        assert head_within(text, max_tokens, count_tokens) == heads[0]
+
+
+@pytest.mark.parametrize(("words", "ellipsis"), [(12, False), (13, True)])
+def test_the_default_summarizer_keeps_twelve_words_of_each_message(words: int, ellipsis: bool) -> None:
+    content = " ".join(f"w{n}" for n in range(words))
+    gist = make_default_summarizer(count_tokens)(None, [{"role": "user", "content": content}], 1000)
+    assert gist == "user: " + " ".join(f"w{n}" for n in range(12)) + (" …" if ellipsis else "")
+
+
+def test_without_a_strategy_an_oversized_prompt_says_what_to_do() -> None:
+    with pytest.raises(PromptTooBig) as caught:
+        build_prompt([], EARLIER[:2], NEWEST, strategy=None, token_budget=None, window=10)
+    assert str(caught.value) == ("the prompt needs 33 tokens and the model's window is 10; set context_overflow to "
+                                 "'truncate', 'summarize' or 'adaptive', or shorten it")
+
+
+def test_known_sizes_must_match_the_history() -> None:
+    with pytest.raises(ValueError):
+        build_prompt([], EARLIER[:3], NEWEST, strategy="truncate", token_budget=100, sizes=[14, 14])
+
+
+def test_a_system_message_after_a_message_that_just_fits_does_not_push_it_out() -> None:
+    pinned = {"role": "system", "content": "p" * 40}  # 14 tokens, pinned: paid for out of the budget first
+    prompt = build_prompt([], [EARLIER[0], pinned], NEWEST, strategy="truncate", token_budget=33)
+    assert (prompt.messages, prompt.dropped) == ([EARLIER[0], pinned, NEWEST], 0)
+
+
+def test_a_conversation_that_exactly_fills_the_room_is_sent_whole() -> None:
+    summarizer = Summarizer()
+    prompt = build_prompt([], EARLIER[:13], NEWEST, strategy="summarize", token_budget=5 + 13 * 14,
+                          summarizer=summarizer)
+    assert (prompt.messages, prompt.summary, summarizer.calls) == ([*EARLIER[:13], NEWEST], None, [])
+
+
+def test_system_messages_among_those_folded_are_left_out_of_the_summary() -> None:
+    earlier = [EARLIER[0], {"role": "system", "content": "p" * 40}, *EARLIER[2:]]
+    summarizer = Summarizer("S")
+    build_prompt([], earlier, NEWEST, strategy="summarize", token_budget=200, summarizer=summarizer,
+                 stored=Stored("OLD", 4))
+    assert summarizer.calls == [("OLD", earlier[4:11], 31)]
