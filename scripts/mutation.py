@@ -64,6 +64,7 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
         return
     items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
 '''
+SEPARATOR = "\u01c1"  # mutmut names a method x<SEPARATOR>Class<SEPARATOR>method
 DETECTED = frozenset({"killed", "timeout", "segfault", "caught by type check"})
 
 
@@ -78,10 +79,12 @@ class Equivalent:
         self.line = _normalized(entry["line"].splitlines())
         self.mutant = _normalized(entry["mutant"].splitlines())
         self.why = entry["why"]
+        self.function = entry.get("function")  # optional: where one line appears in several functions
         self.matched = 0
 
-    def matches(self, file: str, change: tuple[str, str]) -> bool:
-        return file == self.file and change == (self.line, self.mutant)
+    def matches(self, mutant: Mutant) -> bool:
+        return (mutant.file == self.file and mutant.change() == (self.line, self.mutant)
+                and self.function in (None, mutant.function))
 
 
 class Mutant:
@@ -93,6 +96,12 @@ class Mutant:
     @property
     def short_name(self) -> str:
         return self.name.rpartition(".")[2]
+
+    @property
+    def function(self) -> str:
+        """The mutated function's name, ``Class.method`` for a method."""
+        mangled = self.short_name.rpartition("__mutmut_")[0]
+        return mangled[2:] if mangled.startswith("x_") else ".".join(mangled.split(SEPARATOR)[1:])
 
     def change(self) -> tuple[str, str]:
         """The lines taken out and put in, whitespace-insensitive."""
@@ -195,8 +204,7 @@ def report(outcomes: dict[str, list[Mutant]], equivalents: list[Equivalent],
         for mutant in mutants:
             if mutant.status in DETECTED:
                 continue
-            change = mutant.change()
-            mutant.equivalent = next((e for e in equivalents if e.matches(mutant.file, change)), None)
+            mutant.equivalent = next((e for e in equivalents if e.matches(mutant)), None)
             if mutant.equivalent is not None:
                 mutant.equivalent.matched += 1
 
