@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from julep_async import __version__
-from julep_async.exceptions import APIConnectionError, CassetteError, CassetteMissError
+from julep_async.exceptions import APIConnectionError, CassetteError, CassetteMissError, ValidationError
 from julep_async.transports import InMemoryTransport, RecordingTransport, Request, Response
 
 pytestmark = pytest.mark.anyio
@@ -273,7 +273,7 @@ async def test_a_miss_looks_first_at_the_same_path_then_the_same_method(
         tmp_path: Path, anyio_backend: str) -> None:
     path = tmp_path / "c.json"
     await _record(path, Request("GET", "/sessions/abc"), Request("POST", "/sessions/abd"),
-                  Request("POST", "/agents"))
+                  Request("POST", "/agents"), Request("GET", "/agents"))
     async with RecordingTransport(None, path, "none", allow_unused=True) as replayer:
         with pytest.raises(CassetteMissError) as by_method:
             await replayer.handle_async_request(Request("POST", "/sessions/abc", body=b"{}"))
@@ -333,3 +333,33 @@ async def test_a_miss_shows_the_body_as_the_cassette_holds_it(
             await replayer.handle_async_request(Request("POST", "/agents", body=sent))
     diff = str(caught.value).split("(- recorded, + sent):\n")[1].splitlines()[:-1]
     assert [line[4:] for line in diff if line.startswith(("    -", "    +"))] == changed
+
+
+@pytest.mark.parametrize(("recorded", "sent", "changed"), [
+    (Request("GET", "/x"), Request("DELETE", "/x"), ['-  "method": "GET",', '+  "method": "DELETE",']),
+    (Request("GET", "/a"), Request("GET", "/b"), ['-  "path": "/a",', '+  "path": "/b",']),
+    (Request("GET", "/a", query=(("k", "1"),)), Request("GET", "/a", query=(("k", "2"),)),
+     ['-      "1"', '+      "2"']),
+], ids=["method", "path", "query"])
+async def test_a_miss_shows_which_part_of_the_request_differs(
+        tmp_path: Path, anyio_backend: str, recorded: Request, sent: Request, changed: list[str]) -> None:
+    path = tmp_path / "c.json"
+    await _record(path, recorded)
+    async with RecordingTransport(None, path, "none", allow_unused=True) as replayer:
+        with pytest.raises(CassetteMissError) as caught:
+            await replayer.handle_async_request(sent)
+    diff = str(caught.value).split("(- recorded, + sent):\n")[1].splitlines()[:-1]
+    assert [line[4:] for line in diff if line.startswith(("    -", "    +"))] == changed
+
+
+async def test_an_unknown_mode_is_refused_with_the_modes_there_are(tmp_path: Path, anyio_backend: str) -> None:
+    with pytest.raises(ValidationError, match=r"^record mode must be one of none, once, new_episodes, all, "
+                                              r"got 'sometimes'$"):
+        RecordingTransport(None, tmp_path / "c.json", "sometimes")  # type: ignore[arg-type]
+
+
+async def test_a_broken_cassette_names_the_command_that_rerecords_it(tmp_path: Path, anyio_backend: str) -> None:
+    path = tmp_path / "c.json"
+    path.write_text("{", encoding="utf-8")
+    with pytest.raises(CassetteError, match=r"Re-record it: make rerecord$"):
+        RecordingTransport(None, path, "none", rerecord="make rerecord")
