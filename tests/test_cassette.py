@@ -34,7 +34,8 @@ def converter(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
     by the test: made at import, before any test runs, the first shows nothing of what
     _make_converter does when it is wrong (mutation testing cannot see it either)."""
     if request.param == "afresh":
-        monkeypatch.setattr(cassette, "_converter", cassette._make_converter())
+        monkeypatch.setattr(cassette, "_converter", cassette._make_converter(detailed=False))
+        monkeypatch.setattr(cassette, "_explaining", cassette._make_converter(detailed=True))
     return str(request.param)
 
 

@@ -381,6 +381,11 @@ def load(path: Path, rerecord: str) -> Cassette:
         with collector_paused():
             document = _json.loads(raw)
     except ValueError as exc:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            raise CassetteError(f"cannot read cassette {path}: it is not UTF-8 text ({bad.reason} at byte "
+                                f"{bad.start}). Re-record it: {rerecord}") from None
         raise CassetteError(f"cassette {path} is not valid JSON ({exc}); it may have been cut off. "
                             f"Re-record it: {rerecord}") from None
     if not isinstance(document, Mapping):
