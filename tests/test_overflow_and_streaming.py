@@ -41,6 +41,7 @@ async def test_render_is_exactly_what_the_model_receives(client: AsyncClient, ag
     backend.responder = spy
     await client.sessions.chat(session.id, [{"role": "user", "content": "and now?"}])
     assert [m.content for m in rendered.messages] == [m["content"] for m in seen[0]]
+    assert type(seen[0]) is list  # a responder of one's own gets a list, as documented
     assert rendered.context is not None and rendered.context.strategy == strategy
     assert rendered.context.prompt_tokens <= 300
     if strategy == "truncate":

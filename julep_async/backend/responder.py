@@ -1,7 +1,8 @@
 """The fake model: who writes the assistant's reply.
 
-A responder is called with the prompt: a read-only sequence of ``{"role", "content", ...}``
-dicts, exactly what ``render`` returns (``list(prompt)`` copies it). One that has a
+A responder is called with the prompt: a list of ``{"role", "content", ...}`` dicts,
+exactly what ``render`` returns. The dicts are the session's own history: read them, do
+not change them. One that has a
 ``tools`` parameter is also given the turn's function tools (``tools=``, as the spec's
 tool objects) and ``tool_choice=``. It returns:
 
@@ -176,7 +177,12 @@ def takes_tools(responder: Responder) -> bool:
 
 async def ask(responder: Responder, prompt: Sequence[dict[str, Any]], *, with_tools: bool,
               tools: Sequence[Mapping[str, Any]] = (), tool_choice: Any = None) -> Reply:
-    """Call ``responder`` (``with_tools``: with the tools as well), awaiting it if it is async."""
+    """Call ``responder`` (``with_tools``: with the tools as well), awaiting it if it is async.
+
+    A responder of one's own gets the prompt as a list; the built-in ones read the
+    prompt's view in place (copying a long history would cost every turn its length)."""
+    if not isinstance(responder, EchoModel | Scripted):
+        prompt = list(prompt)
     reply = responder(prompt, tools=tools, tool_choice=tool_choice) if with_tools else responder(prompt)
     if not isinstance(reply, str | ModelReply) and inspect.isawaitable(reply):
         reply = await reply
