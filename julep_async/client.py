@@ -251,7 +251,12 @@ class AsyncClient:
         timeout = self.timeout
         if options:
             data, query, headers, timeout = _apply(options, data, query, headers, timeout)
-        encoded = None if data is None else _json.dumps(data)
+        try:
+            encoded = None if data is None else _json.dumps(data)
+        except UnicodeEncodeError:  # no UTF-8 document can hold a lone surrogate
+            where = _json.unencodable(data) or "(the body)"
+            raise ValidationError(f"{where}: is text that is not valid Unicode (a lone surrogate)",
+                                  problems=((where, "is not valid Unicode"),)) from None
         return Request(method, path, tuple(query), headers, encoded, stream, timeout)
 
     async def _watch(self, request: Request, body: Body | None) -> _Watch:

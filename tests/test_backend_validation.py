@@ -71,6 +71,10 @@ REFUSED = [
     ("POST", "/sessions/{session}/chat", {"messages": [{"role": "user", "content": "x"}], "tools": [BAD_TOOL]},
      "tools[0].integration.setup.api_url"),
     ("POST", "/agents/{agent}/tools", BAD_TOOL, "integration.setup.api_url"),
+    # JSON may escape a lone surrogate ("\ud800"), but it is not Unicode: it could never be sent back
+    ("POST", "/agents", {"name": "A\ud800"}, "name holds a lone surrogate"),
+    ("POST", "/sessions/{session}/chat", {"messages": [{"role": "user", "content": "\udc80"}]},
+     "messages[0].content holds a lone surrogate"),
     ("POST", "/agents/{agent}/tools", {"name": "ping", "type": "api_call", "api_call": {"method": "GET", "url": "x y"}},
      "api_call.url"),
 ]

@@ -80,6 +80,8 @@ CASES: dict[str, Any] = {
     "recall_options limit not a number": lambda c: c.sessions.create(SID, recall_options={"limit": "x"}),
     "extra_body not JSON": lambda c: c.agents.get(SID, extra_body={"x": object()}),
     "timeout of wrong type": lambda c: c.agents.get(SID, timeout="soon"),
+    "message with a lone surrogate": lambda c: c.sessions.chat(SID, [{"role": "user", "content": "\ud800"}]),
+    "metadata key with a lone surrogate": lambda c: c.agents.create(name="a", metadata={"\udc80": 1}),
     "chat tool integration setup of wrong type": lambda c: c.sessions.chat(SID, [{"role": "user", "content": "x"}],
                                                                            tools=[BRAVE_WITH_A_NUMBER_FOR_ITS_KEY]),
     "render tool integration without a provider": lambda c: c.sessions.render(
@@ -131,3 +133,16 @@ async def test_api_key_and_base_url_come_from_the_environment(monkeypatch: pytes
     assert client.base_url == "http://127.0.0.1:9/api"
     assert "env-key-123" not in repr(client)
     await client.aclose()
+
+
+@pytest.mark.parametrize(("call", "where"), [
+    (lambda c: c.sessions.chat(SID, [{"role": "user", "content": "ok"}, {"role": "user", "content": "a\ud800"}]),
+     "messages[1].content"),
+    (lambda c: c.agents.create(name="a", metadata={"k": ["x", {"\udc80": 1}]}), "metadata.k[1] (a key)"),
+])
+async def test_text_that_is_not_valid_unicode_is_named(call: Any, where: str) -> None:
+    async with AsyncClient(transport=Recorder()) as client:
+        with pytest.raises(ValidationError) as caught:
+            await call(client)
+    assert str(caught.value) == f"{where}: is text that is not valid Unicode (a lone surrogate)"
+    assert caught.value.problems == ((where, "is not valid Unicode"),)

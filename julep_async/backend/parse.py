@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 import orjson
 
-from .._json import has_long_number
+from .._json import finite_float, has_long_number, refuse_constant, unencodable
 from ..converter import structure_input, wire
 from ..exceptions import ValidationError
 from ..types import Input, ListQuery
@@ -35,17 +35,6 @@ MAX_BODY_NESTING = 64
 LIST_DEFAULTS: dict[str, Any] = {"limit": 100, "offset": 0, "sort_by": "created_at", "direction": "desc"}
 """As the v1 server has them: ``direction`` defaults to ``desc`` there (the spec says ``asc``)."""
 _TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"the number {text[:40]} is out of range")
-    return value
 
 
 def decode_body(raw: bytes | None) -> Any:
@@ -74,13 +63,17 @@ def decode_body(raw: bytes | None) -> Any:
 
 
 def _strictly(raw: bytes) -> Any:
-    """``raw`` read by the standard library (exact integers), refusing what is not JSON."""
+    """``raw`` read by the standard library (exact integers), refusing what is not JSON and
+    text that is not Unicode (an escaped lone surrogate, which could never be sent back)."""
     try:
-        return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+        body = json.loads(raw, parse_constant=refuse_constant, parse_float=finite_float)
     except RecursionError:
         raise invalid(f"the request body nests deeper than {MAX_BODY_NESTING} levels") from None
     except (ValueError, UnicodeDecodeError) as error:
         raise invalid(f"the request body is not valid JSON: {error}") from None
+    if (where := unencodable(body)) is not None:
+        raise invalid(f"the request body is not valid Unicode: {where} holds a lone surrogate")
+    return body
 
 
 def _refused(error: ValidationError, where: str) -> Fault:
@@ -190,7 +183,7 @@ class Call:
             decoded = None
             if text.startswith("{"):
                 with contextlib.suppress(ValueError, RecursionError):
-                    decoded = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+                    decoded = json.loads(text, parse_constant=refuse_constant, parse_float=finite_float)
             if isinstance(decoded, dict):
                 found.update(decoded)
             else:  # the spec's form: a first key may start with "{" too (`{a,1` is {"{a": 1})
