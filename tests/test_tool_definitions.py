@@ -186,6 +186,15 @@ def test_a_bad_integration_is_refused_naming_the_field(integration: dict[str, An
     assert f"integration.{field}" in str(caught.value) or str(caught.value).startswith(f"integration.{field}")
 
 
+def test_a_misspelt_method_is_named_among_all_the_providers_methods() -> None:
+    with pytest.raises(ValidationError) as caught:
+        structure_input({"name": "t", "type": "integration", "integration": {
+            "provider": "browserbase", "method": "get_sesion"}}, CreateToolRequest)
+    assert str(caught.value) == (
+        "integration.method: must be one of 'create_context', 'install_extension_from_github', 'list_sessions', "
+        "'create_session', 'get_session', 'complete_session', 'get_live_urls', got 'get_sesion'")
+
+
 ACCEPTED = [
     {"provider": "dummy", "setup": {"anything": [1, {}]}, "arguments": "anything"},
     {"provider": "browserbase"},  # method, setup and arguments all optional

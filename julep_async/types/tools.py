@@ -112,7 +112,7 @@ def _define(provider: str, *, method: Check = TEXT, setup: Check = ANY, argument
                      required=("provider", *required))
 
 
-def _integrations() -> dict[str, tuple[Check, ...]]:
+def _integrations() -> dict[str, tuple[Check, ...] | dict[str, Check]]:
     """``Tools.*IntegrationDef``, by provider: the definitions a tool's ``integration`` may
     take (the spec's ``anyOf`` holds them all), each with its own ``method``, ``setup`` and
     ``arguments``. Required fields that have a default are optional (the server fills it)."""
@@ -178,8 +178,8 @@ def _integrations() -> dict[str, tuple[Check, ...]]:
         "mailgun": (_define("mailgun", method=enum(("send_email",)),
                             setup=object_of({"api_key": TEXT}, required=("api_key",)),
                             arguments=object_of({**email, "cc": TEXT, "bcc": TEXT}, required=tuple(email))),),
-        "browserbase": tuple(_define("browserbase", method=enum((method,)), setup=browserbase_setup,
-                                     arguments=arguments) for method, arguments in browserbase.items()),
+        "browserbase": {method: _define("browserbase", method=enum((method,)), setup=browserbase_setup,
+                                        arguments=arguments) for method, arguments in browserbase.items()},
         "remote_browser": (_define(
             "remote_browser", method=enum(("perform_action",)), required=("setup",),
             setup=object_of({"connect_url": TEXT, "width": integer(format="uint16"),
@@ -193,8 +193,8 @@ def _integrations() -> dict[str, tuple[Check, ...]]:
             arguments=object_of({"filename": TEXT, "file": FILE, "params": JSON_OBJECT, "base64": boolean()},
                                 required=("file",))),),
         "ffmpeg": (_define("ffmpeg", arguments=object_of({"cmd": TEXT, "file": FILE}, required=("cmd",))),),
-        "cloudinary": tuple(_define("cloudinary", method=enum((method,)), setup=cloudinary_setup,
-                                    arguments=arguments) for method, arguments in cloudinary.items()),
+        "cloudinary": {method: _define("cloudinary", method=enum((method,)), setup=cloudinary_setup,
+                                       arguments=arguments) for method, arguments in cloudinary.items()},
         "arxiv": (_define("arxiv", arguments=object_of({
             "query": TEXT, "id_list": TEXTS, "max_results": integer(minimum=1, maximum=300000),
             "download_pdf": boolean(), "sort_by": enum(("relevance", "lastUpdatedDate", "submittedDate")),
@@ -231,10 +231,26 @@ def _integrations() -> dict[str, tuple[Check, ...]]:
     }
 
 
+def _by_method(definitions: dict[str, Check]) -> Check:
+    """A provider with one definition per ``method``: a value that names its method is
+    judged by that definition alone (so a misspelt method is named as such, among all the
+    provider's methods); one that names none, by whichever fits."""
+    method_of = object_of({"method": enum(definitions)})
+    either = any_of(*definitions.values())
+
+    def check(name: str, value: Any) -> None:
+        method_of(name, value)
+        method = value.get("method")
+        (either if method is None else definitions[method])(name, value)
+
+    return check
+
+
 def _integration() -> Check:
     """The spec's ``anyOf``, a value tried against its own provider's definitions only (the
     others cannot match it: each fixes ``provider``), so that a refusal names what is wrong."""
-    by_provider = {provider: any_of(*definitions) for provider, definitions in _integrations().items()}
+    by_provider = {provider: _by_method(definitions) if isinstance(definitions, dict) else any_of(*definitions)
+                   for provider, definitions in _integrations().items()}
     provider_of = object_of({"provider": enum(INTEGRATION_PROVIDERS)}, required=("provider",))
 
     def check(name: str, value: Any) -> None:
