@@ -9,9 +9,12 @@ Replies (plain models):
 * unknown keys: tolerated by :data:`converter`; refused by :data:`strict_converter`,
   which also checks every primitive's type (tests use it, so drift from the spec shows).
 
-Request bodies (:class:`~julep_async.types.Input` models), the same on both sides of the
-seam: the SDK builds them from keyword arguments with :func:`build`, the backend from a
-request body with :func:`structure_input`, both through this converter:
+Request bodies (:class:`~julep_async.types.Input` models), judged the same on both sides
+of the seam: the SDK checks keyword arguments with :func:`build`, the backend a request
+body with :func:`wire` (``Call.wire``). Both take a shortcut that checks a body by the
+models' field rules and gives the dict that is sent, with no model built; any refusal is
+explained by :func:`structure_input`, which builds the models (tests/test_wire.py holds
+the two to the same result):
 
 * nested models are built from dicts (or taken as given); every value is then judged by
   the model's field validators, so the error names the field and the spec's rule;

@@ -46,10 +46,6 @@ class Clock:
             self._last = max(time.time_ns() // 1000, self._last + 1)
         return self._last
 
-    def now(self) -> datetime:
-        """The next reading, as a timezone-aware datetime."""
-        return datetime.fromtimestamp(self._tick() / 1_000_000, UTC)
-
     def timestamp(self) -> str:
         """The next reading in ISO 8601, UTC, with microseconds and ``Z``: fixed width, so
         it sorts as text (``2025-01-01T00:00:00.001000Z``)."""

@@ -1,6 +1,7 @@
 """How a write changes a stored record: ``PATCH`` merges, ``PUT`` replaces.
 
-``given`` is the request model as sent (``to_wire``: only the fields the caller gave).
+``given`` is the request body as checked against its model (``Call.wire``): only the
+fields the caller gave.
 """
 
 from __future__ import annotations

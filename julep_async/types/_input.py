@@ -14,9 +14,10 @@ _VALIDATORS: dict[type, Callable[[Any], None]] = {}
 
 
 class Input(Model):
-    """A request body, or a part of one: built by :func:`julep_async.converter.build` from
-    keyword arguments or dicts (or by the backend from a request body), checked by its
-    fields' validators, and sent without its ``UNSET`` fields."""
+    """A request body, or a part of one, and the rules its fields are checked by. The SDK
+    (:func:`julep_async.converter.build`) and the backend (``Call.wire``) check a body by
+    those rules without building the model; :func:`~julep_async.converter.structure_input`
+    builds it (for an event hook, or a test). ``UNSET`` fields are never sent."""
 
     __slots__ = ()
 
