@@ -148,7 +148,8 @@ def prepare(name: str, module: dict[str, Any], settings: dict[str, Any]) -> Path
         "pytest_add_cli_args_test_selection": module["tests"],
         "also_copy": ["_mutation_order.py"],
         **settings,
-        "pytest_add_cli_args": ["-p", "_mutation_order", *settings.get("pytest_add_cli_args", [])],
+        "pytest_add_cli_args": ["-p", "_mutation_order", *settings.get("pytest_add_cli_args", []),
+                                *(f"--deselect={test}" for test in module.get("deselect", []))],
     }
     lines = "".join(f"{key} = {_toml(value)}\n" for key, value in tool.items())
     (work / "pyproject.toml").write_text(f"{project}\n[tool.mutmut]\n{lines}", encoding="utf-8")
