@@ -313,6 +313,8 @@ class Body:
     The model itself is built only when something asks for it (an event hook)."""
 
     __slots__ = ("kind", "wire")
+    kind: type[Input]
+    wire: dict[str, Any]
 
     def __init__(self, kind: type[Input], wire: dict[str, Any]) -> None:
         self.kind, self.wire = kind, wire

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, overload
+from typing import Any, ClassVar, overload
 
 import attrs
 
@@ -156,12 +156,13 @@ class History:
     Append-only: a cleared history is a new :class:`History`."""
 
     __slots__ = ("messages", "pinned", "pinned_tokens", "unpinned")
+    messages: list[Message]
+    unpinned: list[int]  #: ``unpinned[i]``: the tokens of the droppable messages before index ``i``
+    pinned: list[int]  #: the indices of system messages, which no strategy drops
+    pinned_tokens: int
 
     def __init__(self, messages: Iterable[Message] = (), counter: TokenCounter = count_tokens) -> None:
-        self.messages: list[Message] = []
-        self.unpinned = [0]  # unpinned[i]: the tokens of the droppable messages before index i
-        self.pinned: list[int] = []  # the indices of system messages, which no strategy drops
-        self.pinned_tokens = 0
+        self.messages, self.unpinned, self.pinned, self.pinned_tokens = [], [0], [], 0
         for message in messages:
             self.append(message, message_tokens(message, counter))
 
@@ -223,7 +224,7 @@ class PromptMessages(Sequence[Message]):
             return NotImplemented
         return len(other) == self._length and all(a == b for a, b in zip(self, other, strict=True))
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]  # equal to a list, so unhashable like one
 
     def __repr__(self) -> str:
         return f"PromptMessages({list(self)!r})"
