@@ -213,7 +213,7 @@ class AsyncClient:
     def __del__(self) -> None:
         if getattr(self, "_state", None) is _State.OPENED and self._owns_transport:
             warnings.warn(f"{self!r} was never closed; use 'async with' or aclose()", ResourceWarning,
-                          stacklevel=1)
+                          stacklevel=1)  # whatever frame the collector ran in says nothing: name this one
 
     def with_options(
         self, *, timeout: Timeout | float | Unset = UNSET, retry: RetryPolicy | Unset = UNSET,
@@ -423,17 +423,16 @@ class AsyncClient:
             await watch.responded(response, result)
         return result
 
-    async def _stream(self, method: str, path: str, *, body: Body, parse: type[T], turn: bool = False,
+    async def _stream(self, method: str, path: str, *, body: Body, parse: type[T],
                       options: RequestOptions | None = None) -> AsyncStream[T]:
-        """Send one call whose reply is an SSE stream of ``parse`` events. With ``turn``, the
-        call first takes ``path``'s turn and holds it until the stream is exhausted or closed.
+        """Send one call whose reply is an SSE stream of ``parse`` events (a streamed chat:
+        it takes ``path``'s turn and holds it until the stream is exhausted or closed).
         The read timeout applies between events, and the call's deadline to the whole stream."""
         request = self._build(method, path, body, (), True, options)
         watch = await self._watch(request, body) if self.hooks else None
         release = None
         try:
-            if turn:
-                release = await self._take_turn(path, watch)
+            release = await self._take_turn(path, watch)
             tally = self._start(watch)
             response = await self._send(request, tally)
             if (exchange := capturing()) is not None:
@@ -445,9 +444,7 @@ class AsyncClient:
             if watch is not None:
                 await watch.failed(error)
             raise
-        stream: ByteStream = response.stream or BytesStream([response.body])
-        if release is not None:
-            stream = _OnClose(stream, release)
+        stream: ByteStream = _OnClose(response.stream or BytesStream([response.body]), release)
         status = response.status
 
         def parse_event(data: str) -> T:

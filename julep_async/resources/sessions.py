@@ -206,7 +206,7 @@ class Sessions(Resource):
         body = build(ChatInput, messages=messages, stream=stream, save=save, recall=recall, **fields)
         # turn: the session's turn is held until the reply (or the stream) ends
         if stream:
-            return await self._client._stream("POST", path, body=body, parse=ChatChunk, turn=True, options=options)
+            return await self._client._stream("POST", path, body=body, parse=ChatChunk, options=options)
         return await self._client._request("POST", path, body=body, cast_to=ChatResponse, options=options, turn=True)
 
     async def chat_many(self, jobs: Iterable[ChatJob | tuple[str, MessagesArg]], *, concurrency: int = 16,
