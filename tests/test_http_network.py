@@ -17,10 +17,11 @@ from faults import FaultServer, fault_server, serving
 
 from julep_async import AsyncClient
 from julep_async.backend import Backend
-from julep_async.exceptions import APIConnectionError, ValidationError
+from julep_async.exceptions import APIConnectionError, JulepError, ValidationError
 from julep_async.retry import RetryPolicy
 from julep_async.server import make_app
 from julep_async.transports import HttpTransport
+from julep_async.transports.http import _Proxy
 
 pytestmark = [pytest.mark.anyio, pytest.mark.asyncio_only]
 ONCE = RetryPolicy(attempts=1)
@@ -170,6 +171,38 @@ async def test_an_unreachable_proxy_is_a_connection_error_without_its_credential
     assert "hunter2" not in str(caught.value) and "hunter2" not in str(caught.value.__cause__)
 
 
+def _basic(credentials: str) -> str:
+    return "Basic " + base64.b64encode(credentials.encode()).decode()
+
+
+@pytest.mark.parametrize(("url", "header", "secrets"), [
+    ("http://h:1", None, set()),
+    ("http://ada@h:1", _basic("ada:"), {"", "ada:", _basic("ada:")[6:]}),
+    ("http://:pw@h:1", _basic(":pw"), {"pw", ":pw", _basic(":pw")[6:]}),
+    ("http://ada%40x:p%20w@h:1", _basic("ada@x:p w"), {"p w", "ada@x:p w", _basic("ada@x:p w")[6:]}),
+])
+def test_a_proxy_url_s_credentials_become_its_basic_header_and_its_secrets(url: str, header: str | None,
+                                                                           secrets: set[str]) -> None:
+    proxy = _Proxy(url)
+    assert proxy.url == "http://h:1"
+    assert proxy.headers == ({"proxy-authorization": header} if header else {})
+    assert proxy.secrets == secrets
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("http://h:1/a//b", "http://h:1/a//b"),
+    ("http://ada:pw@h:1/a//b", "http://<redacted>@h:1/a//b"),
+])
+def test_a_proxy_shows_itself_without_its_credentials(url: str, shown: str) -> None:
+    assert repr(_Proxy(url)) == shown
+
+
+def test_a_socks_proxy_in_the_environment_is_left_to_the_tools_that_speak_it(
+        no_proxy_environment: pytest.MonkeyPatch) -> None:
+    no_proxy_environment.setenv("HTTP_PROXY", "socks5://127.0.0.1:1080")
+    assert repr(HttpTransport("http://127.0.0.1:8080")) == "<HttpTransport http://127.0.0.1:8080 idle>"
+
+
 @pytest.mark.parametrize("proxy", ["socks5://127.0.0.1:1080", "127.0.0.1:3128", "http://u:p@h:99999"])
 def test_a_proxy_that_is_not_an_http_url_is_refused_at_construction(proxy: str) -> None:
     with pytest.raises(ValidationError, match="proxy must be an http:// or https:// URL") as caught:
@@ -195,7 +228,7 @@ async def test_a_passed_session_that_was_closed_is_reported_not_replaced(server:
     session = aiohttp.ClientSession()
     await session.close()
     async with AsyncClient(api_key="k", transport=HttpTransport(server.url, session=session)) as client:
-        with pytest.raises(Exception, match="ClientSession passed to HttpTransport is closed"):
+        with pytest.raises(JulepError, match=r"^the aiohttp ClientSession passed to HttpTransport is closed$"):
             await client.agents.list()
     assert server.seen == []
 
@@ -214,8 +247,10 @@ async def test_a_passed_connector_is_used_and_left_open(server: FaultServer) -> 
 
 async def test_a_session_and_a_connector_together_are_refused() -> None:
     async with aiohttp.ClientSession() as session:
-        with pytest.raises(ValidationError, match="not both"):
+        with pytest.raises(ValidationError) as caught:
             HttpTransport("http://127.0.0.1:8080", session=session, connector=aiohttp.TCPConnector())
+    assert str(caught.value) == ("pass session= or connector= to HttpTransport, not both "
+                                 "(a session brings its own connector)")
 
 
 @pytest.fixture(scope="module")
@@ -259,5 +294,5 @@ async def test_without_the_ssl_context_a_private_ca_is_refused(tls_server_contex
 
 
 def test_an_ssl_context_must_be_an_ssl_context() -> None:
-    with pytest.raises(ValidationError, match=r"ssl_context must be an ssl\.SSLContext"):
+    with pytest.raises(ValidationError, match=r"^ssl_context must be an ssl\.SSLContext, got bool$"):
         HttpTransport("https://127.0.0.1", ssl_context=False)  # type: ignore[arg-type]
