@@ -9,11 +9,12 @@ from typing import Any
 
 import anyio
 import pytest
+from test_streaming import Events
 
 from julep_async import AsyncClient, RetryPolicy, Timeout
 from julep_async.exceptions import APIResponseValidationError, APITimeoutError, NotFoundError
 from julep_async.hooks import CallFailed, CallStarted, Event, Waited
-from julep_async.transports import Request, Response
+from julep_async.transports import InMemoryTransport, Request, Response
 from julep_async.types import ChatInput
 
 pytestmark = pytest.mark.anyio
@@ -27,48 +28,25 @@ def event(text: str) -> bytes:
             f'"finish_reason": null, "delta": {{"role": "assistant", "content": "{text}"}}}}]}}\n\n').encode()
 
 
-class Paced:
-    """A stream body: a chunk every ``every`` seconds, then silence or the end."""
-
-    def __init__(self, *chunks: bytes, every: float = 0.0, forever: bool = False) -> None:
-        self.chunks, self.every, self.forever = list(chunks), every, forever
-
-    def __aiter__(self) -> Paced:
-        return self
-
-    async def __anext__(self) -> bytes:
-        if not self.chunks:
-            if self.forever:
-                await anyio.sleep_forever()
-            raise StopAsyncIteration
-        await anyio.sleep(self.every)
-        return self.chunks.pop(0)
-
-    async def aclose(self) -> None:
-        pass
-
-
 class Server:
-    """A transport that keeps each request and answers each from ``reply``."""
+    """The requests heard, and the transport that answers each from ``reply``."""
 
     def __init__(self, reply: Callable[[], Response]) -> None:
-        self.reply = reply
         self.requests: list[Request] = []
+        self.reply = reply
+        self.transport = InMemoryTransport(self.answer)
 
-    async def handle_async_request(self, request: Request) -> Response:
+    def answer(self, request: Request) -> Response:
         self.requests.append(request)
         return self.reply()
 
-    async def aclose(self) -> None:
-        pass
-
 
 def streaming(*chunks: bytes, every: float = 0.0, forever: bool = False) -> Server:
-    return Server(lambda: Response(200, HEADERS, stream=Paced(*chunks, every=every, forever=forever)))
+    return Server(lambda: Response(200, HEADERS, stream=Events(*chunks, every=every, forever=forever)))
 
 
 def client(server: Server, **options: Any) -> AsyncClient:
-    return AsyncClient(api_key="sk-streams", transport=server, **options)
+    return AsyncClient(api_key="sk-streams", transport=server.transport, **options)
 
 
 async def test_a_streamed_chat_sends_the_calls_own_headers_and_query(anyio_backend: str) -> None:
