@@ -18,6 +18,7 @@ from julep_async import AsyncClient
 from julep_async.transports import InMemoryTransport
 
 from . import floor_memory
+from .clients import JulepAsync
 from .common import Goal, ratios, shown, stat, text_table
 
 SESSIONS = 200
@@ -26,25 +27,6 @@ HISTORY_CALLS = 5  # per session
 SDK = "julep_async"
 FLOOR = "floor (json)"
 ORJSON_FLOOR = "floor (orjson)"
-
-
-class _Sdk:
-    """julep_async over a fresh in-memory backend, spelled like the floor's client."""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self.client = client
-
-    async def agent(self) -> str:
-        return (await self.client.agents.create("Bench")).id
-
-    async def session(self, agent_id: str) -> str:
-        return (await self.client.sessions.create(agent_id=agent_id)).id
-
-    async def chat(self, session_id: str, text: str) -> str:
-        return (await self.client.sessions.chat(session_id, [{"role": "user", "content": text}])).content
-
-    async def history(self, session_id: str, limit: int) -> Any:
-        return (await self.client.sessions.history(session_id, limit=limit)).entries
 
 
 async def _cpu_us(calls: list[Callable[[], Awaitable[Any]]]) -> float:
@@ -68,7 +50,7 @@ async def _one_run(kind: Any, sessions: int, turns: int) -> dict[str, float]:
 async def _run_kind(name: str, sessions: int, turns: int) -> dict[str, float]:
     if name == SDK:
         async with AsyncClient(api_key="memory-bench-key", transport=InMemoryTransport()) as client:
-            return await _one_run(_Sdk(client), sessions, turns)
+            return await _one_run(JulepAsync(client), sessions, turns)
     codec = floor_memory.STDLIB if name == FLOOR else floor_memory.ORJSON
     return await _one_run(floor_memory.Client(codec), sessions, turns)
 

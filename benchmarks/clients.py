@@ -26,6 +26,10 @@ class Kind(Protocol):
 class JulepAsync:
     name = "julep_async (HttpTransport)"
 
+    def __init__(self, client: AsyncClient | None = None) -> None:
+        if client is not None:  # one already made (the in-memory benchmark's)
+            self.client = client
+
     async def open(self, url: str, key: str) -> None:
         self.client = AsyncClient(api_key=key, base_url=url)
 
