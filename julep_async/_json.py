@@ -51,8 +51,11 @@ def dumps(value: Any) -> bytes:
 def loads(raw: bytes | str) -> Any:
     """The value ``raw`` holds; ``ValueError`` if it is not JSON."""
     data = raw.encode() if isinstance(raw, str) else raw
-    if has_long_number(data):
-        return json.loads(data, parse_constant=refuse_constant, parse_float=finite_float)
+    if has_long_number(data):  # judged as orjson judges: no NaN, no text that is not Unicode
+        value = json.loads(data, parse_constant=refuse_constant, parse_float=finite_float)
+        if (where := unencodable(value)) is not None:
+            raise ValueError(f"{where} holds a lone surrogate, which is not Unicode")
+        return value
     return orjson.loads(data)
 
 
