@@ -1,0 +1,98 @@
+"""The lenient converter's reply hooks (``converter._reply_hook``) against cattrs' own
+generated hooks, which are the oracle: for every reply model, on drawn replies (valid,
+with unknown keys, with keys left out, with values of the wrong kind), both give the
+same model or both refuse. One difference is meant: a reply that is not an object is
+refused for a model, where cattrs' hook reads ``[]`` as a model of defaults."""
+
+from __future__ import annotations
+
+import typing
+from datetime import datetime
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import julep_async.types as types_module
+from julep_async.converter import converter, make_converter
+from julep_async.types import Input
+
+cattrs_hooks = make_converter(detailed=True)  # detailed: the reply models keep cattrs' generated hooks
+REPLY_MODELS = sorted(
+    (model for name in types_module.__all__ if isinstance(model := getattr(types_module, name), type)
+     and attrs.has(model) and not issubclass(model, Input)),
+    key=lambda model: model.__name__,
+)
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+                    max_leaves=6)
+MOMENT = st.datetimes(timezones=st.none() | st.timezones()).map(datetime.isoformat)
+
+
+def _value(tp: Any, depth: int) -> st.SearchStrategy[Any]:
+    """Values a reply may hold for ``tp``: mostly fitting ones, now and then any JSON."""
+    return st.one_of(_fitting(tp, depth), JSON) if depth < 4 else JSON
+
+
+def _fitting(tp: Any, depth: int) -> st.SearchStrategy[Any]:
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if tp is datetime:
+        return MOMENT
+    if origin is typing.Literal:
+        return st.sampled_from(args)
+    if origin in (typing.Union, type(int | None)):
+        return st.one_of([_value(arg, depth + 1) for arg in args])
+    if origin is list:
+        return st.lists(_value(args[0] if args else Any, depth + 1), max_size=3)
+    if origin is dict or tp is dict:
+        return st.dictionaries(st.text(max_size=4), JSON, max_size=3)
+    if isinstance(tp, type) and attrs.has(tp):
+        return reply(tp, depth + 1)
+    simple = {str: st.text(max_size=8), int: st.integers(), float: st.floats(allow_nan=False), bool: st.booleans()}
+    return simple.get(tp, JSON)
+
+
+def reply(model: type, depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
+    """A reply for ``model``: its fields, some left out, with unknown keys now and then."""
+    hints = typing.get_type_hints(model)
+    fields = {a.name: _value(hints[a.name], depth) for a in attrs.fields(model)}
+    required = {a.name for a in attrs.fields(model) if a.default is attrs.NOTHING}
+    drawn = st.fixed_dictionaries({name: fields[name] for name in required},
+                                  optional={name: s for name, s in fields.items() if name not in required})
+    dropped = st.sampled_from(sorted(required)) if required else st.none()
+    extra = st.dictionaries(st.sampled_from(["unknown", "x_extra"]), JSON, max_size=1)
+    return st.builds(lambda data, gone, more: {k: v for k, v in {**data, **more}.items() if k != gone},
+                     drawn, st.one_of(st.none(), dropped) if depth == 0 else st.none(), extra)
+
+
+def _outcome(hooks: Any, data: Any, model: type) -> Any:
+    try:
+        return hooks.structure(data, model)
+    except Exception:
+        return "refused"
+
+
+def test_every_reply_model_takes_the_generated_hook() -> None:
+    assert len(REPLY_MODELS) > 20
+    for model in REPLY_MODELS:
+        hook = converter.get_structure_hook(model)
+        if model.__name__ not in ("Choice", "ChunkChoice"):  # theirs wraps the generated one
+            assert hook.__code__.co_filename.startswith("<julep_async reply hook"), model
+
+
+@pytest.mark.parametrize("model", REPLY_MODELS, ids=lambda model: model.__name__)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_reply_is_read_as_cattrs_reads_it(model: type, data: st.DataObject) -> None:
+    drawn = data.draw(st.one_of(reply(model), JSON))
+    expected = "refused" if not isinstance(drawn, dict) else _outcome(cattrs_hooks, drawn, model)
+    assert _outcome(converter, drawn, model) == expected
+
+
+def test_a_reply_that_is_not_an_object_is_refused_by_name() -> None:
+    from julep_async.types import Entry
+
+    with pytest.raises(Exception, match=r"must be an object, got .* \(for Entry\)"):
+        converter.structure(["not", "an", "entry"], Entry)
