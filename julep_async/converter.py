@@ -245,7 +245,7 @@ def _choice_hook(cls: type, key: str, sources: tuple[str, ...], converter: cattr
     own = {a.name for a in attrs.fields(cls)}
 
     def structure_choice(value: Any, _: Any) -> Any:
-        if isinstance(value, Mapping) and key not in value:
+        if (type(value) is dict or isinstance(value, Mapping)) and key not in value:
             for source in sources:
                 found = value.get(source)
                 if isinstance(found, list) and found:
@@ -552,12 +552,12 @@ def _shortcut(cls: type) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
 def _nested(plan: _Plan, name: str, value: Any) -> Any:
     """A model field's wire value (``None``: the long way). The field's own rule then judges
     stand-ins of the model's class, for what it says of the count and the kind."""
-    model = cast(type, plan.model)
+    model: type = plan.model  # type: ignore[assignment]  # set: the plan is a model's
     if plan.many:
         if type(value) is not list:
             return None
         sent = [_one(model, item) for item in value]
-        if any(item is None for item in sent):
+        if None in sent:
             return None
         plan.check(name, [_stand_in(model)] * len(sent))
         return sent

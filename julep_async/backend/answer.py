@@ -141,15 +141,15 @@ class Answer:
         history, tool calls and results as they are, the way the v1 server records them."""
         if not self.saving:
             return
-        state, counter, model = self.state, self.backend.counter, self.model
+        state, counter, model, clock = self.state, self.backend.counter, self.model, self.backend.clock
         if self.prompt.summary_upto:
             state.summary = context.Stored(self.prompt.summary, self.prompt.summary_upto)
             state.record["summary"] = self.prompt.summary
         for message, source in [*((m, "api_request") for m in self.messages), (reply, "api_response")]:
-            now, content = self.call.now(), message.get("content")
+            now, content = clock.timestamp(), message.get("content")
             tokens = context.message_tokens(message, counter)
             state.entries.append({
-                "id": self.call.new_id(), "created_at": now, "timestamp": now, "role": message["role"],
+                "id": clock.new_id(), "created_at": now, "timestamp": now, "role": message["role"],
                 "name": message.get("name"), "content": "" if content is None else content, "source": source,
                 "tokenizer": "chars/4", "model": model, "token_count": tokens,
                 "tool_calls": message.get("tool_calls"), "tool_call_id": message.get("tool_call_id"),

@@ -11,11 +11,8 @@ _SEEDED_EPOCH_US = int(datetime(2025, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
 _TICK_US = 1_000  # a seeded clock's step: one millisecond
 
 
-def _uuid4(bits: int) -> str:
-    """``bits`` as a version-4 UUID string (what ``str(uuid.UUID(int=bits, version=4))`` gives)."""
-    bits = (bits & ~(0xF000 << 64) | (0x4000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)
-    h = f"{bits:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+_VERSION_CLEARED = ~(0xF000 << 64) & ~(0xC000 << 48)
+_VERSION_4 = (0x4000 << 64) | (0x8000 << 48)
 
 
 class Clock:
@@ -39,24 +36,24 @@ class Clock:
         self._second = -1
         self._second_text = ""
 
-    def _tick(self) -> int:
-        if self._seeded:
-            self._last += _TICK_US
-        else:
-            self._last = max(time.time_ns() // 1000, self._last + 1)
-        return self._last
-
     def timestamp(self) -> str:
         """The next reading in ISO 8601, UTC, with microseconds and ``Z``: fixed width, so
         it sorts as text (``2025-01-01T00:00:00.001000Z``)."""
-        second, micro = divmod(self._tick(), 1_000_000)
+        if self._seeded:
+            self._last += _TICK_US
+        else:
+            now = time.time_ns() // 1000
+            self._last = now if now > self._last else self._last + 1
+        second, micro = divmod(self._last, 1_000_000)
         if second != self._second:
             self._second = second
             self._second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
         return f"{self._second_text}.{micro:06d}Z"
 
     def new_id(self) -> str:
-        return _uuid4(self.random.getrandbits(128))
+        """A random version-4 UUID (``str(uuid.UUID(int=bits, version=4))`` of random bits)."""
+        h = f"{self.random.getrandbits(128) & _VERSION_CLEARED | _VERSION_4:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def request_id(self) -> str:
         """An ``x-request-id``: counted when seeded (so recordings repeat), random otherwise."""

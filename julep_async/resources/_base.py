@@ -32,6 +32,8 @@ class Resource:
 
 def split_options(arguments: Mapping[str, Any]) -> tuple[dict[str, Any], RequestOptions]:
     """Keyword arguments split into the body's fields and the per-call options."""
+    if not arguments:
+        return {}, {}
     fields = {name: value for name, value in arguments.items() if name not in REQUEST_OPTIONS}
     options: RequestOptions = {name: value for name, value in arguments.items() if name in REQUEST_OPTIONS}  # type: ignore[assignment]
     return fields, options
