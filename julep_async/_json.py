@@ -12,7 +12,8 @@ from typing import Any
 
 import orjson
 
-__all__ = ["canonical", "dumps", "finite_float", "has_long_number", "loads", "pretty", "refuse_constant", "unencodable"]
+__all__ = ["canonical", "dumps", "finite_float", "has_long_number", "loads", "pretty", "refuse_constant", "trimmed",
+           "unencodable"]
 
 _DIGITS = bytes(ord("0") if chr(byte).isdigit() and byte < 128 else ord(" ") for byte in range(256))
 _LONG_RUN = b"0" * 19  # past what a 64-bit integer holds
@@ -46,6 +47,12 @@ def dumps(value: Any) -> bytes:
         return orjson.dumps(value)
     except orjson.JSONEncodeError:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def trimmed(raw: bytes) -> bytes:
+    """``raw`` in an allocation of its own size, for bytes that are kept: orjson's output
+    keeps the buffer it was written in (4 KiB for the smallest document; ijl/orjson#483)."""
+    return b"".join((raw, b""))
 
 
 def loads(raw: bytes | str) -> Any:
