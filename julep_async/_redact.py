@@ -57,6 +57,16 @@ def forms(secret: str) -> set[str]:
     return {form for form in found if form}
 
 
+def _folded(text: str) -> str:
+    """``text`` in one letter case, so that a plain ``in`` finds what ``re.IGNORECASE``
+    would. Casefolding joins the Kelvin sign (U+212A) to ``k`` and the long s (U+017F) to
+    ``s``, as ``re`` does; what it leaves, the dotless i (U+0131) and the dot (U+0307) that
+    a dotted capital I folds to, is mapped after."""
+    if text.isascii():
+        return text.lower()
+    return text.casefold().replace("\u0131", "i").replace("\u0307", "")
+
+
 class Redactor:
     """Finds and hides ``secrets`` (those of at least :data:`MIN_SECRET_LENGTH` characters)."""
 
@@ -64,6 +74,7 @@ class Redactor:
         self.secrets = frozenset(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
         every = sorted({form for secret in self.secrets for form in forms(secret)}, key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, every)), re.IGNORECASE) if every else None
+        self._folded_forms = tuple(sorted({_folded(form) for form in every}))
 
     def __repr__(self) -> str:
         return f"<Redactor of {len(self.secrets)} secret(s)>"
@@ -73,7 +84,12 @@ class Redactor:
         return text if self._pattern is None else self._pattern.sub(REDACTED, text)
 
     def found_in(self, text: str) -> bool:
-        return self._pattern is not None and self._pattern.search(text) is not None
+        """Whether any form of a secret is in ``text`` (a whole cassette: one fold of the
+        text and a fast substring search per form, where the regex took seconds)."""
+        if not self._folded_forms:
+            return False
+        folded = _folded(text)
+        return any(form in folded for form in self._folded_forms)
 
     def data(self, value: Any) -> Any:
         """A decoded JSON value with its strings (keys included) redacted."""
