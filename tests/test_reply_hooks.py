@@ -1,25 +1,46 @@
 """The lenient converter's reply hooks (``converter._reply_hook``) against cattrs' own
 generated hooks, which are the oracle: for every reply model, on drawn replies (valid,
 with unknown keys, with keys left out, with values of the wrong kind), both give the
-same model or both refuse. One difference is meant: a reply that is not an object is
-refused for a model, where cattrs' hook reads ``[]`` as a model of defaults."""
+same model or both refuse. One difference is meant: a value that is not an object is
+refused for a model, where cattrs' hook reads ``[]`` or ``""`` as a model of defaults; the
+oracle's hooks are wrapped to refuse it too."""
 
 from __future__ import annotations
 
 import typing
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import attrs
+import cattrs
 import pytest
+from cattrs.gen import make_dict_structure_fn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import julep_async.types as types_module
-from julep_async.converter import converter, make_converter
+from julep_async.converter import configure_converter, converter
 from julep_async.types import Input
 
-cattrs_hooks = make_converter(detailed=True)  # detailed: the reply models keep cattrs' generated hooks
+
+def _objects_only(model: type, converter: Any) -> Any:
+    generated = make_dict_structure_fn(model, converter, _cattrs_detailed_validation=True)
+
+    def structure(value: Any, _: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"{model.__name__} must be an object")
+        return generated(value, model)
+
+    return structure
+
+
+# Detailed, so not lenient: its reply models keep cattrs' generated hooks (wrapped before
+# configure_converter builds the Choice hooks on them).
+cattrs_hooks = cattrs.Converter(detailed_validation=True)
+cattrs_hooks.register_structure_hook_factory(
+    lambda tp: isinstance(tp, type) and attrs.has(tp) and not issubclass(tp, Input), _objects_only)
+configure_converter(cattrs_hooks)
 REPLY_MODELS = sorted(
     (model for name in types_module.__all__ if isinstance(model := getattr(types_module, name), type)
      and attrs.has(model) and not issubclass(model, Input)),
@@ -87,8 +108,7 @@ def test_every_reply_model_takes_the_generated_hook() -> None:
 @given(data=st.data())
 def test_a_reply_is_read_as_cattrs_reads_it(model: type, data: st.DataObject) -> None:
     drawn = data.draw(st.one_of(reply(model), JSON))
-    expected = "refused" if not isinstance(drawn, dict) else _outcome(cattrs_hooks, drawn, model)
-    assert _outcome(converter, drawn, model) == expected
+    assert _outcome(converter, drawn, model) == _outcome(cattrs_hooks, drawn, model)
 
 
 def test_a_reply_that_is_not_an_object_is_refused_by_name() -> None:
