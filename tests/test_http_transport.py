@@ -253,9 +253,9 @@ async def test_an_idle_connection_is_not_reused_after_the_keepalive_timeout(serv
     assert server[0].ports[0] != server[0].ports[1]
 
 
-def test_each_request_s_limits_become_aiohttp_s() -> None:
-    assert socket_timeouts(9.0, 1.5, 2.5) == aiohttp.ClientTimeout(total=9.0, connect=1.5, sock_read=2.5)
-    assert socket_timeouts(None, None, None) == aiohttp.ClientTimeout(total=None, connect=None, sock_read=None)
+def test_each_request_s_connect_and_read_limits_become_aiohttp_s() -> None:
+    assert socket_timeouts(1.5, 2.5) == aiohttp.ClientTimeout(total=None, connect=1.5, sock_read=2.5)
+    assert socket_timeouts(None, None) == aiohttp.ClientTimeout(total=None, connect=None, sock_read=None)
 
 
 # -- its life -------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import functools
 import re
 import ssl
@@ -67,10 +66,9 @@ def _translated(error: Exception, request: Request, redact: Callable[[str], str]
 
 
 @functools.lru_cache(maxsize=32)
-def socket_timeouts(total: float | None, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
-    """aiohttp's limits for the whole attempt, for connecting and for each read (made once
-    per set; a few sets are in use, and an attempt cut short by a deadline is one more)."""
-    return aiohttp.ClientTimeout(total=total, connect=connect, sock_read=read)
+def socket_timeouts(connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+    """aiohttp's limits for connecting and for each read (made once per pair; a few pairs are in use)."""
+    return aiohttp.ClientTimeout(total=None, connect=connect, sock_read=read)
 
 
 def _shown(url: str) -> str:
@@ -229,15 +227,11 @@ class HttpTransport:
         headers: Mapping[str, str] = request.headers
         if self._proxy_request_headers:
             headers = {**headers, **self._proxy_request_headers}
-        # A stream's attempt ends with its head (asyncio's timeout, left at its first event);
-        # any other attempt is bounded by aiohttp's own ``total``, which costs one timer less.
-        total = None if request.stream else timeout.attempt
         try:
-            async with asyncio.timeout(timeout.attempt) if request.stream else _UNBOUNDED:
+            async with asyncio.timeout(timeout.attempt):
                 reply = await session.request(
                     request.method, self.base_url + request.path, params=request.query or None,
-                    headers=headers, data=request.body,
-                    timeout=socket_timeouts(total, timeout.connect, timeout.read),
+                    headers=headers, data=request.body, timeout=socket_timeouts(timeout.connect, timeout.read),
                     proxy=self._proxy.url if self._proxy else None,
                     proxy_headers=self._proxy.headers if self._proxy and self._proxy.headers else None,
                     ssl=self._ssl,
@@ -258,9 +252,6 @@ class HttpTransport:
         if self._own_session and self._session is not None:
             await self._session.close()
             self._session = None
-
-
-_UNBOUNDED = contextlib.nullcontext()
 
 
 def _lower(headers: Any) -> dict[str, str]:
