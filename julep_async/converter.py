@@ -26,11 +26,12 @@ the two to the same result):
 
 from __future__ import annotations
 
+import linecache
 import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 import attrs
 import cattrs
@@ -259,7 +260,7 @@ def _choice_hook(cls: type, key: str, sources: tuple[str, ...], converter: cattr
     return structure_choice
 
 
-def _not_an_object(value: Any, cls: type) -> Any:
+def _not_an_object(value: Any, cls: type) -> NoReturn:
     raise FieldError("", f"must be an object, got {shown(value)} (for {cls.__name__})")
 
 
@@ -271,6 +272,15 @@ def _gives_back(tp: Any, converter: cattrs.Converter) -> bool:
         if len(members) == 1:
             return _gives_back(members[0], converter)
     return converter.get_structure_hook(tp) is _passthrough
+
+
+def _generated_init(cls: type) -> bool:
+    """Whether ``cls`` is made the plain way: attrs wrote its ``__init__``, which takes every
+    field by its own name, none defaulting from ``self``."""
+    init = getattr(cls.__dict__.get("__init__"), "__code__", None)
+    return init is not None and init.co_filename.startswith("<attrs generated") and all(
+        a.init and a.alias == a.name and not (isinstance(a.default, attrs.Factory)  # type: ignore[arg-type]
+                                              and a.default.takes_self) for a in attrs.fields(cls))
 
 
 def _fills_slots(cls: type) -> bool:
@@ -290,38 +300,51 @@ class _Reader:
         self.converter = converter
         self.scope: dict[str, Any] = {}
 
-    def _name(self, prefix: str, value: Any) -> str:
-        name = f"{prefix}{len(self.scope)}"
-        self.scope[name] = value
-        return name
+    def name(self, prefix: str, value: Any) -> str:
+        """A new name in :attr:`scope`, holding ``value``."""
+        found = f"{prefix}{len(self.scope)}"
+        self.scope[found] = value
+        return found
 
     def _hook(self, tp: Any, value: str) -> str:
         try:
             hook = self.converter.get_structure_hook(tp)
-        except RecursionError:  # a model that holds itself: looked up on each call
+        except _Circular:  # a model that holds itself: its hook is looked up on each call
             hook = self.converter.structure
-        return f"{self._name('h', hook)}({value}, {self._name('t', tp)})"
+        return f"{self.name('h', hook)}({value}, {self.name('t', tp)})"
 
     def read(self, tp: Any, value: str) -> str:
         """The expression for ``value`` (a name, or ``o['key']``) read as ``tp``."""
         args = typing.get_args(tp)
-        if _gives_back(tp, self.converter):
+        try:
+            gives_back = _gives_back(tp, self.converter)
+        except _Circular:
+            return self._hook(tp, value)
+        if gives_back:
             return value
         if _is_union(tp) and len(args) == 2 and _NONE in args:  # X | None: None as it is, X as X
-            held = self._name("v", None)
+            held = self.name("v", None)
             inner = next(arg for arg in args if arg is not _NONE)
             return f"(None if ({held} := {value}) is None else {self.read(inner, held)})"
         if tp is datetime and self.converter.get_structure_hook(datetime) is _structure_datetime:
-            held, moment = self._name("v", None), self._name("m", None)
-            iso, utc = self._name("iso", datetime.fromisoformat), self._name("utc", UTC)
+            held, moment = self.name("v", None), self.name("m", None)
+            iso, utc = self.name("iso", datetime.fromisoformat), self.name("utc", UTC)
             aware = f"({moment} if ({moment} := {iso}({held})).tzinfo is not None else {moment}.replace(tzinfo={utc}))"
             return f"({aware} if type({held} := {value}) is str else {self._hook(tp, held)})"
         if _is_list(tp) and args:  # a list as it comes from JSON; anything else takes the hook
-            held, item = self._name("v", None), self._name("e", None)
+            held, item = self.name("v", None), self.name("e", None)
             each = self.read(args[0], item)
             copied = f"{held}[:]" if each == item else f"[{each} for {item} in {held}]"
             return f"({copied} if type({held} := {value}) is list else {self._hook(tp, held)})"
         return self._hook(tp, value)
+
+
+class _Circular(RecursionError):
+    """A reply model's hook was asked for while it is being written (a model that holds
+    itself, directly or through others)."""
+
+
+_WRITING: set[tuple[int, type]] = set()
 
 
 def _reply_hook(cls: type, converter: cattrs.Converter) -> Hook:
@@ -332,8 +355,23 @@ def _reply_hook(cls: type, converter: cattrs.Converter) -> Hook:
     optional field and a list's items are read inline instead of through calls, and a
     class whose ``__init__`` would only assign (:func:`_fills_slots`) has its slots filled
     directly. Unknown keys are ignored; a missing required one raises ``KeyError``, as in
-    cattrs' hook.
+    cattrs' hook; a value that is not an object is refused for a model (cattrs' hook reads
+    ``[]`` as a model of defaults). A class made some other way (its own ``__init__``,
+    aliases, a default made from ``self``) takes cattrs' hook.
     """
+    if not _generated_init(cls):
+        generated: Hook = make_dict_structure_fn(cls, converter)
+        return generated
+    if (id(converter), cls) in _WRITING:
+        raise _Circular(cls.__name__)
+    _WRITING.add((id(converter), cls))
+    try:
+        return _written_hook(cls, converter)
+    finally:
+        _WRITING.discard((id(converter), cls))
+
+
+def _written_hook(cls: type, converter: cattrs.Converter) -> Hook:
     hints = typing.get_type_hints(cls)
     reader = _Reader(converter)
     scope = reader.scope
@@ -349,28 +387,31 @@ def _reply_hook(cls: type, converter: cattrs.Converter) -> Hook:
         if a.default is attrs.NOTHING:
             value = read
         elif isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
-            value = f"{read} if {key} in o else {reader._name('f', a.default.factory)}()"
+            value = f"{read} if {key} in o else {reader.name('f', a.default.factory)}()"
         elif read == f"o[{key}]":
-            value = f"get({key}, {reader._name('d', a.default)})"
+            value = f"get({key}, {reader.name('d', a.default)})"
         else:
-            value = f"{read} if {key} in o else {reader._name('d', a.default)}"
+            value = f"{read} if {key} in o else {reader.name('d', a.default)}"
         values.append((a, value))
     if _fills_slots(cls):
         lines.append("    i = __new(__cl)")
         for a, value in values:
-            lines.append(f"    {reader._name('s', getattr(cls, a.name).__set__)}(i, {value})")
+            lines.append(f"    {reader.name('s', getattr(cls, a.name).__set__)}(i, {value})")
         lines.append("    return i")
     else:
         lines.append("    return __cl(" + ", ".join(f"{a.alias}={value}" for a, value in values) + ")")
-    exec(compile("\n".join(lines), f"<julep_async reply hook {cls.__qualname__}>", "exec"), scope)
+    source, filename = "\n".join(lines) + "\n", f"<julep_async reply hook {cls.__qualname__}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # for tracebacks
+    exec(compile(source, filename, "exec"), scope)
     structure: Hook = scope["structure"]
     return structure
 
 
 def _lenient(converter: cattrs.Converter) -> bool:
-    """Whether ``converter`` lets unknown keys pass and reports the first error only (its
-    reply models then take :func:`_reply_hook`)."""
-    return not converter.forbid_extra_keys and not converter.detailed_validation
+    """Whether ``converter`` lets unknown keys pass, reports the first error only and reads
+    fields by their names with cattrs' hooks (its reply models then take :func:`_reply_hook`)."""
+    return not (converter.forbid_extra_keys or converter.detailed_validation
+                or getattr(converter, "use_alias", False) or getattr(converter, "_prefer_attrib_converters", False))
 
 
 def _is_reply(tp: Any) -> bool:

@@ -116,3 +116,45 @@ def test_a_reply_that_is_not_an_object_is_refused_by_name() -> None:
 
     with pytest.raises(Exception, match=r"must be an object, got .* \(for Entry\)"):
         converter.structure(["not", "an", "entry"], Entry)
+
+
+@attrs.frozen
+class _Node:
+    name: str
+    child: _Node | None = None
+    kids: list[_Node] = attrs.Factory(list)
+
+
+@attrs.define
+class _FromSelf:
+    x: int
+    y: int = attrs.field(default=attrs.Factory(lambda self: self.x * 2, takes_self=True))
+
+
+@attrs.define(init=False)
+class _OwnInit:
+    x: int
+
+    def __init__(self, x: int) -> None:
+        self.x = x * 10
+
+
+@attrs.frozen
+class _Private:
+    _secret: str
+
+
+def test_models_of_ones_own_are_read_as_cattrs_reads_them() -> None:
+    """``configure_converter`` is public: a model that holds itself, a default made from
+    ``self``, an ``__init__`` of one's own and a private field all read as cattrs reads them
+    (the first by a written hook, the others by cattrs' own)."""
+    mine = cattrs.Converter(detailed_validation=False)  # as julep_async's own (a detailed one keeps cattrs')
+    configure_converter(mine)
+    tree = {"name": "a", "child": {"name": "b", "kids": [{"name": "c"}]}, "kids": []}
+    assert mine.structure(tree, _Node) == cattrs_hooks.structure(tree, _Node)
+    assert mine.get_structure_hook(_Node).__code__.co_filename.startswith("<julep_async reply hook")
+    for data, model in [({"x": 2}, _FromSelf), ({"x": 2}, _OwnInit), ({"_secret": "p", "secret": "s"}, _Private)]:
+        assert mine.structure(data, model) == cattrs.Converter().structure(data, model)
+    aliased = cattrs.Converter(detailed_validation=False, use_alias=True)
+    configure_converter(aliased)
+    assert aliased.structure({"secret": "s"}, _Private) == _Private("s")

@@ -133,7 +133,7 @@ class Backend:
 
     async def _idempotent(self, tenant: Tenant, key: str, request: Request) -> Response:
         """Replay the saved reply for a repeated ``Idempotency-Key``; wait if it is in flight."""
-        fingerprint = (request.method, request.path, _json.trimmed(request.body or b""))
+        fingerprint = (request.method, request.path, request.body or b"")
         while key in tenant.pending:  # a duplicate while the first is running: wait for it
             waiter = tenant.pending[key]
             if waiter is None:
@@ -149,8 +149,10 @@ class Backend:
         tenant.pending[key] = None  # the Event is made only if a duplicate has to wait
 
         def finished(status: int, headers: Mapping[str, str], body: bytes | None) -> None:
-            if body is not None and status < 500:
-                tenant.remember(key, (fingerprint, status, tuple(headers.items()), _json.trimmed(body)))
+            if body is not None and status < 500:  # kept: trimmed to their size (see _json.trimmed)
+                method, path, sent = fingerprint
+                tenant.remember(key, ((method, path, _json.trimmed(sent)), status, tuple(headers.items()),
+                                      _json.trimmed(body)))
             if (waiter := tenant.pending.pop(key, None)) is not None:
                 waiter.set()
 
