@@ -23,6 +23,7 @@ import re
 import shutil
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,16 @@ def _cassettes(base: Path, sizes: tuple[int, ...], folder: Path) -> dict[int, Pa
     return paths
 
 
+async def _new_episode(recorder: RecordingTransport) -> None:
+    """One new call through ``recorder`` with the API key, so that its save scans for the
+    key (a call the cassette already holds would be replayed: nothing new, no scan). A
+    function of its own: a client left in the caller's scope would keep the loaded cassette
+    alive through the next load."""
+    async with AsyncClient(api_key=KEY, transport=recorder, close_transport=False) as client:
+        await client.agents.create(f"Saved {uuid.uuid4()}")
+    assert recorder._secrets, "the save would not scan: the episode was replayed"
+
+
 async def _load_and_save(path: Path, repeats: int) -> dict[str, list[float]]:
     """Seconds to load the cassette (open a transport that records new episodes into it:
     the same load as a replay) and to save it (close that transport)."""
@@ -82,8 +93,7 @@ async def _load_and_save(path: Path, repeats: int) -> dict[str, list[float]]:
         started = time.perf_counter()
         recorder = RecordingTransport(InMemoryTransport(), path, "new_episodes")
         figures["load_s"].append(time.perf_counter() - started)
-        async with AsyncClient(api_key=KEY, transport=recorder, close_transport=False) as client:
-            await client.agents.create("Saved")  # a new episode: the save scans for the key it sent
+        await _new_episode(recorder)
         gc.collect()
         started = time.perf_counter()
         await recorder.aclose()
