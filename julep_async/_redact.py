@@ -57,6 +57,12 @@ def forms(secret: str) -> set[str]:
     return {form for form in found if form}
 
 
+_ASCII_TWINS = tuple((twin.encode(), letter.encode()) for twin, letter in (
+    ("\u0130", "i"), ("\u0131", "i"), ("\u212a", "k"), ("\u017f", "s")))
+"""The characters beyond ASCII that ``re.IGNORECASE`` matches to an ASCII letter (dotted
+capital I, dotless i, Kelvin sign, long s), as UTF-8, with that letter."""
+
+
 def _folded(text: str) -> str:
     """``text`` in one letter case, so that a plain ``in`` finds what ``re.IGNORECASE``
     would. Casefolding joins the Kelvin sign (U+212A) to ``k`` and the long s (U+017F) to
@@ -75,6 +81,8 @@ class Redactor:
         every = sorted({form for secret in self.secrets for form in forms(secret)}, key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, every)), re.IGNORECASE) if every else None
         self._folded_forms = tuple(sorted({_folded(form) for form in every}))
+        ascii_only = all(form.isascii() for form in every)
+        self._byte_forms = tuple(sorted({form.lower().encode() for form in every})) if ascii_only else ()
 
     def __repr__(self) -> str:
         return f"<Redactor of {len(self.secrets)} secret(s)>"
@@ -84,8 +92,15 @@ class Redactor:
         return text if self._pattern is None else self._pattern.sub(REDACTED, text)
 
     def found_in(self, text: str) -> bool:
-        """Whether any form of a secret is in ``text`` (a whole cassette: one fold of the
-        text and a fast substring search per form, where the regex took seconds)."""
+        """Whether any form of a secret is in ``text`` (a whole cassette: the text folded
+        once and searched for each form, where the regex took seconds). Secrets in ASCII,
+        as API keys are, are looked for in the text's UTF-8 with its ASCII letters lowered
+        (fast whatever else the text holds); others in the casefolded text."""
+        if self._byte_forms:
+            data = text.encode("utf-8", "surrogatepass").lower()
+            for twin, letter in _ASCII_TWINS:
+                data = data.replace(twin, letter)
+            return any(form in data for form in self._byte_forms)
         if not self._folded_forms:
             return False
         folded = _folded(text)
