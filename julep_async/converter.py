@@ -27,6 +27,7 @@ the two to the same result):
 from __future__ import annotations
 
 import linecache
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -292,6 +293,15 @@ def _fills_slots(cls: type) -> bool:
         isinstance(getattr(cls, a.name, None), types.MemberDescriptorType) for a in attrs.fields(cls))
 
 
+class _Circular(RecursionError):
+    """A reply model's hook was asked for while it is being written (a model that holds
+    itself, directly or through others)."""
+
+
+_writing = threading.local()
+"""The (converter id, class) pairs whose hooks this thread is writing."""
+
+
 class _Reader:
     """Writes the expression that reads one value of a type, for :func:`_reply_hook`: inline
     where it can, else through the type's hook (named in :attr:`scope`)."""
@@ -339,14 +349,6 @@ class _Reader:
         return self._hook(tp, value)
 
 
-class _Circular(RecursionError):
-    """A reply model's hook was asked for while it is being written (a model that holds
-    itself, directly or through others)."""
-
-
-_WRITING: set[tuple[int, type]] = set()
-
-
 def _reply_hook(cls: type, converter: cattrs.Converter) -> Hook:
     """A reply model's hook for the lenient converter: what cattrs' generated hook does,
     in fewer steps (a ``history(40)`` builds 40 entries of 12 fields each).
@@ -362,13 +364,14 @@ def _reply_hook(cls: type, converter: cattrs.Converter) -> Hook:
     if not _generated_init(cls):
         generated: Hook = make_dict_structure_fn(cls, converter)
         return generated
-    if (id(converter), cls) in _WRITING:
+    writing: set[tuple[int, type]] = _writing.__dict__.setdefault("pairs", set())
+    if (id(converter), cls) in writing:
         raise _Circular(cls.__name__)
-    _WRITING.add((id(converter), cls))
+    writing.add((id(converter), cls))
     try:
         return _written_hook(cls, converter)
     finally:
-        _WRITING.discard((id(converter), cls))
+        writing.discard((id(converter), cls))
 
 
 def _written_hook(cls: type, converter: cattrs.Converter) -> Hook:
