@@ -10,8 +10,8 @@ sizes is the recorded one. Each smaller cassette is a random sample of the large
 Load is what opening a ``RecordingTransport`` on the cassette costs (read, check,
 structure, index: the same in every mode), save what closing it costs when it has
 recorded one new episode with the API key (sort, canonical JSON, the scan of the whole
-text for the key, the atomic write with fsync). Both are
-wall time, the median of runs, each after a full garbage collection.
+text for the key, the atomic write with fsync). Both are wall time, the median of runs,
+each after a full garbage collection.
 """
 
 from __future__ import annotations

@@ -30,8 +30,7 @@ import orjson
 Record = dict[str, Any]
 Reply = tuple[int, Any]
 MAX_HEAD = 64 * 1024
-REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-           413: "Payload Too Large"}
+REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 413: "Payload Too Large"}
 
 
 def _now() -> str:

@@ -80,9 +80,10 @@ class Redactor:
         self.secrets = frozenset(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
         every = sorted({form for secret in self.secrets for form in forms(secret)}, key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, every)), re.IGNORECASE) if every else None
-        self._folded_forms = tuple(sorted({_folded(form) for form in every}))
+        # found_in looks for ASCII forms in bytes, others in casefolded text: one or the other
         ascii_only = all(form.isascii() for form in every)
         self._byte_forms = tuple(sorted({form.lower().encode() for form in every})) if ascii_only else ()
+        self._folded_forms = () if ascii_only else tuple(sorted({_folded(form) for form in every}))
 
     def __repr__(self) -> str:
         return f"<Redactor of {len(self.secrets)} secret(s)>"

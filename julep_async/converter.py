@@ -309,12 +309,18 @@ class _Reader:
     def __init__(self, converter: cattrs.Converter) -> None:
         self.converter = converter
         self.scope: dict[str, Any] = {}
+        self._locals = 0
 
     def name(self, prefix: str, value: Any) -> str:
         """A new name in :attr:`scope`, holding ``value``."""
         found = f"{prefix}{len(self.scope)}"
         self.scope[found] = value
         return found
+
+    def local(self, prefix: str) -> str:
+        """A new name for a local of the hook (``_v3``): it never clashes with :attr:`scope`'s."""
+        self._locals += 1
+        return f"_{prefix}{self._locals}"
 
     def _hook(self, tp: Any, value: str) -> str:
         try:
@@ -333,16 +339,16 @@ class _Reader:
         if gives_back:
             return value
         if _is_union(tp) and len(args) == 2 and _NONE in args:  # X | None: None as it is, X as X
-            held = self.name("v", None)
+            held = self.local("v")
             inner = next(arg for arg in args if arg is not _NONE)
             return f"(None if ({held} := {value}) is None else {self.read(inner, held)})"
         if tp is datetime and self.converter.get_structure_hook(datetime) is _structure_datetime:
-            held, moment = self.name("v", None), self.name("m", None)
+            held, moment = self.local("v"), self.local("m")
             iso, utc = self.name("iso", datetime.fromisoformat), self.name("utc", UTC)
             aware = f"({moment} if ({moment} := {iso}({held})).tzinfo is not None else {moment}.replace(tzinfo={utc}))"
             return f"({aware} if type({held} := {value}) is str else {self._hook(tp, held)})"
         if _is_list(tp) and args:  # a list as it comes from JSON; anything else takes the hook
-            held, item = self.name("v", None), self.name("e", None)
+            held, item = self.local("v"), self.local("e")
             each = self.read(args[0], item)
             copied = f"{held}[:]" if each == item else f"[{each} for {item} in {held}]"
             return f"({copied} if type({held} := {value}) is list else {self._hook(tp, held)})"
